@@ -1,0 +1,310 @@
+//! Bearer JWT verification and development token minting.
+//!
+//! The algorithm comes from configuration only, never from the token header.
+//! `exp`, `iss`, `aud` and `sub` are required, `nbf` is checked when present,
+//! all with a small leeway. Keys are loaded once at start-up; with a JWKS file
+//! the token's `kid` selects the key and an unknown `kid` is rejected.
+
+use std::collections::HashMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use secrecy::ExposeSecret;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::config::{JwtAlgorithm, JwtConfig, JwtKey};
+
+/// The checked identity of a caller, as the SSO vouches for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claims {
+    pub sub: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub roles: Vec<String>,
+}
+
+impl Claims {
+    pub fn is_ospo(&self) -> bool {
+        self.roles.iter().any(|r| r == "ospo")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("cannot read {path}: {reason}")]
+    Unreadable { path: String, reason: String },
+    #[error("{path} does not hold a usable {what}: {reason}")]
+    Invalid {
+        path: String,
+        what: &'static str,
+        reason: String,
+    },
+}
+
+enum Keys {
+    One(DecodingKey),
+    ByKid(HashMap<String, DecodingKey>),
+}
+
+/// Verifies bearer tokens; built once from the configuration.
+pub struct Verifier {
+    keys: Keys,
+    validation: Validation,
+    roles_claim: String,
+}
+
+/// Why a token was refused; logged at debug level, never shown to the caller.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("malformed or unverifiable token: {0}")]
+    Jwt(#[from] jsonwebtoken::errors::Error),
+    #[error("token names no kid, or an unknown one")]
+    UnknownKid,
+    #[error("the sub claim must be a non-empty string of at most 255 characters")]
+    BadSubject,
+}
+
+fn algorithm(alg: JwtAlgorithm) -> Algorithm {
+    match alg {
+        JwtAlgorithm::Hs256 => Algorithm::HS256,
+        JwtAlgorithm::Rs256 => Algorithm::RS256,
+        JwtAlgorithm::Es256 => Algorithm::ES256,
+    }
+}
+
+impl Verifier {
+    pub fn new(config: &JwtConfig) -> Result<Self, KeyError> {
+        let keys = match &config.key {
+            JwtKey::Secret(secret) => {
+                Keys::One(DecodingKey::from_secret(secret.expose_secret().as_bytes()))
+            }
+            JwtKey::PublicKeyFile(path) => {
+                let pem = read(path)?;
+                let invalid = |e: jsonwebtoken::errors::Error| KeyError::Invalid {
+                    path: path.display().to_string(),
+                    what: "PEM public key",
+                    reason: e.to_string(),
+                };
+                let key = match config.algorithm {
+                    JwtAlgorithm::Es256 => DecodingKey::from_ec_pem(&pem),
+                    _ => DecodingKey::from_rsa_pem(&pem),
+                };
+                Keys::One(key.map_err(invalid)?)
+            }
+            JwtKey::JwksFile(path) => {
+                let invalid = |reason: String| KeyError::Invalid {
+                    path: path.display().to_string(),
+                    what: "JWKS",
+                    reason,
+                };
+                let set: JwkSet =
+                    serde_json::from_slice(&read(path)?).map_err(|e| invalid(e.to_string()))?;
+                let mut by_kid = HashMap::new();
+                for jwk in &set.keys {
+                    let kid = jwk
+                        .common
+                        .key_id
+                        .clone()
+                        .ok_or_else(|| invalid("every key needs a kid".into()))?;
+                    let key = DecodingKey::from_jwk(jwk).map_err(|e| invalid(e.to_string()))?;
+                    by_kid.insert(kid, key);
+                }
+                if by_kid.is_empty() {
+                    return Err(invalid("no keys".into()));
+                }
+                Keys::ByKid(by_kid)
+            }
+        };
+        let mut validation = Validation::new(algorithm(config.algorithm));
+        validation.set_issuer(&[&config.issuer]);
+        validation.set_audience(&[&config.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.leeway = config.leeway_seconds;
+        Ok(Self {
+            keys,
+            validation,
+            roles_claim: config.roles_claim.clone(),
+        })
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        let key = match &self.keys {
+            Keys::One(key) => key,
+            Keys::ByKid(keys) => {
+                let header = jsonwebtoken::decode_header(token)?;
+                header
+                    .kid
+                    .as_deref()
+                    .and_then(|kid| keys.get(kid))
+                    .ok_or(TokenError::UnknownKid)?
+            }
+        };
+        let data = jsonwebtoken::decode::<Map<String, Value>>(token, key, &self.validation)?;
+        let claims = data.claims;
+        let sub = match claims.get("sub") {
+            Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 255 => s.clone(),
+            _ => return Err(TokenError::BadSubject),
+        };
+        let text = |name: &str| match claims.get(name) {
+            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+            _ => None,
+        };
+        let roles = match claims.get(&self.roles_claim) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            Some(Value::String(s)) => s
+                .split([' ', ','])
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok(Claims {
+            sub,
+            name: text("name"),
+            email: text("email"),
+            roles,
+        })
+    }
+}
+
+fn read(path: &std::path::Path) -> Result<Vec<u8>, KeyError> {
+    std::fs::read(path).map_err(|e| KeyError::Unreadable {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// What `tandem token` and the demo put in a development token.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenRequest {
+    pub sub: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    pub roles: Vec<String>,
+}
+
+/// Signs an HS256 token for `request`, valid for `ttl_seconds`.
+pub fn mint_hs256(
+    secret: &[u8],
+    issuer: &str,
+    audience: &str,
+    request: &TokenRequest,
+    ttl_seconds: u64,
+) -> Result<String, jsonwebtoken::errors::Error> {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        #[serde(flatten)]
+        request: &'a TokenRequest,
+        iss: &'a str,
+        aud: &'a str,
+        iat: u64,
+        nbf: u64,
+        exp: u64,
+    }
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let body = Body {
+        request,
+        iss: issuer,
+        aud: audience,
+        iat: now,
+        nbf: now,
+        exp: now + ttl_seconds,
+    };
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &body,
+        &EncodingKey::from_secret(secret),
+    )
+}
+
+/// Parses a duration such as `90s`, `15m`, `1h`, `7d` into seconds.
+pub fn parse_ttl(raw: &str) -> Result<u64, String> {
+    let raw = raw.trim();
+    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (number, unit) = raw.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{raw:?} is not a duration such as 30m, 1h or 7d"))?;
+    let factor = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("{raw:?}: the unit must be s, m, h or d")),
+    };
+    n.checked_mul(factor)
+        .filter(|s| *s > 0)
+        .ok_or_else(|| format!("{raw:?} is out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    const SECRET: &str = "a-test-secret-that-is-long-enough-for-hs256";
+
+    fn verifier() -> Verifier {
+        Verifier::new(&Config::for_tests("sqlite::memory:", SECRET).jwt).unwrap()
+    }
+
+    fn request(roles: &[&str]) -> TokenRequest {
+        TokenRequest {
+            sub: "u1".into(),
+            name: Some("Ada".into()),
+            email: None,
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_minted_token_verifies_with_its_roles() {
+        let token = mint_hs256(
+            SECRET.as_bytes(),
+            "tandem",
+            "tandem",
+            &request(&["ospo"]),
+            60,
+        )
+        .unwrap();
+        let claims = verifier().verify(&token).unwrap();
+        assert_eq!(claims.sub, "u1");
+        assert!(claims.is_ospo());
+    }
+
+    #[test]
+    fn a_token_for_another_audience_or_key_is_refused() {
+        let wrong_aud =
+            mint_hs256(SECRET.as_bytes(), "tandem", "other", &request(&[]), 60).unwrap();
+        assert!(verifier().verify(&wrong_aud).is_err());
+        let wrong_key = mint_hs256(
+            b"another-secret-that-is-long-enough-too!",
+            "tandem",
+            "tandem",
+            &request(&[]),
+            60,
+        )
+        .unwrap();
+        assert!(verifier().verify(&wrong_key).is_err());
+    }
+
+    #[test]
+    fn ttl_parses_units() {
+        assert_eq!(parse_ttl("1h"), Ok(3600));
+        assert_eq!(parse_ttl("15m"), Ok(900));
+        assert!(parse_ttl("1w").is_err());
+        assert!(parse_ttl("0").is_err());
+    }
+}

@@ -1,0 +1,293 @@
+//! The `tandem` command line: `serve`, `migrate`, `seed`, `token`, `schema`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use base64::Engine;
+use clap::{Parser, Subcommand};
+use migration::{Migrator, sea_orm_migration::MigratorTrait};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::auth::{TokenRequest, mint_hs256, parse_ttl};
+use crate::config::{Config, JwtKey, Overrides, Source};
+
+#[derive(Parser)]
+#[command(
+    name = "tandem",
+    version,
+    about = "Mentorship matching for an Open Source Program Office"
+)]
+struct Cli {
+    /// A TOML file of settings; environment variables override it.
+    #[arg(long, global = true, env = "TANDEM_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the GraphQL API (migrates the database first).
+    Serve {
+        /// Seed a demo organisation, generate a key if none is set, print tokens.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on.
+        #[arg(long, env = "TANDEM_LISTEN")]
+        listen: Option<SocketAddr>,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Seed data.
+    Seed {
+        /// The demo organisation.
+        #[arg(long, required = true)]
+        demo: bool,
+    },
+    /// Print a development HS256 token signed with TANDEM_JWT_SECRET.
+    Token {
+        #[arg(long)]
+        sub: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// A role to grant (repeatable), such as `ospo`.
+        #[arg(long = "role")]
+        roles: Vec<String>,
+        /// Lifetime: 90s, 30m, 1h, 7d.
+        #[arg(long, default_value = "1h")]
+        ttl: String,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}
+
+/// Runs the command line; the exit code is 0 on success, 2 on bad
+/// configuration or usage, 1 on any other failure.
+pub fn run() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let source = match &cli.config {
+        Some(path) => match Source::with_file(path) {
+            Ok(source) => source,
+            Err(e) => return fail(2, &e.to_string()),
+        },
+        None => Source::env(),
+    };
+    match cli.command {
+        Command::Schema => {
+            print!("{}", crate::graphql::sdl());
+            std::process::ExitCode::SUCCESS
+        }
+        Command::Token {
+            sub,
+            name,
+            email,
+            roles,
+            ttl,
+        } => token(&source, sub, name, email, roles, &ttl),
+        command => {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => return fail(1, &format!("cannot start the runtime: {e}")),
+            };
+            runtime.block_on(async_main(source, command))
+        }
+    }
+}
+
+fn fail(code: u8, message: &str) -> std::process::ExitCode {
+    eprintln!("tandem: {message}");
+    std::process::ExitCode::from(code)
+}
+
+fn token(
+    source: &Source,
+    sub: String,
+    name: Option<String>,
+    email: Option<String>,
+    roles: Vec<String>,
+    ttl: &str,
+) -> std::process::ExitCode {
+    let config = match Config::load(source, Overrides::default()) {
+        Ok(c) => c,
+        Err(e) => return fail(2, &e.to_string()),
+    };
+    let JwtKey::Secret(secret) = &config.jwt.key else {
+        return fail(
+            2,
+            "tandem token signs HS256 tokens: set TANDEM_JWT_ALG=HS256 and TANDEM_JWT_SECRET",
+        );
+    };
+    let ttl = match parse_ttl(ttl) {
+        Ok(t) => t,
+        Err(e) => return fail(2, &format!("--ttl: {e}")),
+    };
+    let request = TokenRequest {
+        sub,
+        name,
+        email,
+        roles,
+    };
+    match mint_hs256(
+        secret.expose_secret().as_bytes(),
+        &config.jwt.issuer,
+        &config.jwt.audience,
+        &request,
+        ttl,
+    ) {
+        Ok(token) => {
+            println!("{token}");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => fail(1, &format!("cannot sign: {e}")),
+    }
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,actix_server=warn")
+    });
+    use std::io::IsTerminal;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+fn generated_secret() -> SecretString {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system's random source is unavailable");
+    SecretString::from(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+async fn async_main(source: Source, command: Command) -> std::process::ExitCode {
+    let demo = matches!(command, Command::Serve { demo: true, .. });
+    let listen = match &command {
+        Command::Serve { listen, .. } => *listen,
+        _ => None,
+    };
+    // Only serve needs a key; migrate and seed must work without one.
+    let needs_key = matches!(command, Command::Serve { .. });
+    let demo_secret = if demo || !needs_key {
+        Some(generated_secret())
+    } else {
+        None
+    };
+    let config = match Config::load(
+        &source,
+        Overrides {
+            listen,
+            demo_secret,
+        },
+    ) {
+        Ok(c) => c,
+        Err(e) => return fail(2, &e.to_string()),
+    };
+    init_logging(config.json_logs);
+    match run_command(config, command).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => fail(1, &format!("{e:#}")),
+    }
+}
+
+async fn connect_and_migrate(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let db = crate::db::connect(&config.database_url, config.db_max_connections)
+        .await
+        .map_err(|e| anyhow::anyhow!("DATABASE_URL: cannot connect: {e}"))?;
+    Migrator::up(&db, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+    Ok(db)
+}
+
+async fn run_command(config: Config, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Migrate => {
+            connect_and_migrate(&config).await?;
+            eprintln!("tandem: database is up to date");
+        }
+        Command::Seed { .. } => {
+            let db = connect_and_migrate(&config).await?;
+            let seeded = crate::seed::seed_demo(&db).await?;
+            eprintln!(
+                "tandem: {}",
+                if seeded {
+                    "demo organisation seeded"
+                } else {
+                    "demo organisation already present"
+                }
+            );
+        }
+        Command::Serve { demo, .. } => {
+            let db = connect_and_migrate(&config).await?;
+            if demo {
+                crate::seed::seed_demo(&db).await?;
+            }
+            let server = crate::http::Server::build(config.clone(), db.clone()).await?;
+            let address = server.address();
+            tracing::info!(%address, "listening");
+            if demo {
+                print_demo_tokens(&config, address)?;
+            }
+            server.run().await?;
+        }
+        Command::Schema | Command::Token { .. } => unreachable!("handled without a runtime"),
+    }
+    Ok(())
+}
+
+fn print_demo_tokens(config: &Config, address: SocketAddr) -> anyhow::Result<()> {
+    let JwtKey::Secret(secret) = &config.jwt.key else {
+        return Ok(());
+    };
+    let mint = |sub: &str, name: &str, roles: &[&str]| {
+        let request = TokenRequest {
+            sub: sub.to_owned(),
+            name: Some(name.to_owned()),
+            email: None,
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+        };
+        mint_hs256(
+            secret.expose_secret().as_bytes(),
+            &config.jwt.issuer,
+            &config.jwt.audience,
+            &request,
+            12 * 3600,
+        )
+    };
+    let base = format!("http://{address}");
+    println!("Tandem demo is up.");
+    println!(
+        "  GraphiQL: {base}/graphiql   (add the header {{\"Authorization\": \"Bearer <token>\"}})"
+    );
+    println!("  API:      {base}/graphql");
+    println!();
+    println!("Tokens (valid 12 hours):");
+    println!(
+        "  mentee (Priya Raman):      {}",
+        mint(crate::seed::MENTEE_SUB, "Priya Raman", &[])?
+    );
+    println!(
+        "  mentor (Jonas Weber):      {}",
+        mint(crate::seed::MENTOR_SUB, "Jonas Weber", &[])?
+    );
+    println!(
+        "  OSPO admin (Alex Morgan):  {}",
+        mint(crate::seed::OSPO_SUB, "Alex Morgan", &["ospo"])?
+    );
+    println!();
+    println!("Try:  curl -s {base}/graphql -H 'Content-Type: application/json' \\");
+    println!(
+        "        -H \"Authorization: Bearer $TOKEN\" -d '{{\"query\":\"{{ me {{ id displayName osmmLevel }} }}\"}}'"
+    );
+    Ok(())
+}

@@ -1,0 +1,423 @@
+//! Configuration, read once at start-up from environment variables and an
+//! optional TOML file (`--config FILE` or `TANDEM_CONFIG`). The environment
+//! wins over the file. In the file a variable is written in lower case
+//! without the `TANDEM_` prefix: `TANDEM_MAX_DEPTH` is `max_depth`,
+//! `DATABASE_URL` is `database_url`.
+//!
+//! | variable | default |
+//! |---|---|
+//! | `DATABASE_URL` | `sqlite://tandem.db?mode=rwc` |
+//! | `TANDEM_LISTEN` | `127.0.0.1:8080` |
+//! | `TANDEM_JWT_ALG` | `HS256` (`RS256`, `ES256`) |
+//! | `TANDEM_JWT_SECRET` | none; at least 32 bytes |
+//! | `TANDEM_JWT_PUBLIC_KEY_FILE`, `TANDEM_JWT_JWKS_FILE` | none |
+//! | `TANDEM_JWT_ISSUER`, `TANDEM_JWT_AUDIENCE` | `tandem` |
+//! | `TANDEM_JWT_ROLES_CLAIM` | `roles` |
+//! | `TANDEM_JWT_LEEWAY_SECONDS` | 30 |
+//! | `TANDEM_GRAPHIQL`, `TANDEM_INTROSPECTION`, `TANDEM_SUGGESTIONS` | on, on, on |
+//! | `TANDEM_MAX_DEPTH`, `TANDEM_MAX_COMPLEXITY`, `TANDEM_MAX_ALIASES` | 15, 1000, 30 |
+//! | `TANDEM_MAX_SELECTIONS`, `TANDEM_MAX_DIRECTIVES` | 500, 4 |
+//! | `TANDEM_MAX_BODY_BYTES`, `TANDEM_MAX_PAGE_SIZE` | 262144, 100 |
+//! | `TANDEM_CORS_ORIGINS` | none (comma-separated) |
+//! | `TANDEM_DB_MAX_CONNECTIONS` | 10 |
+//! | `TANDEM_SHUTDOWN_SECONDS` | 30 |
+//! | `TANDEM_LOG_FORMAT` | `text` (`json`) |
+
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use secrecy::SecretString;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{var}: {reason}")]
+    Invalid { var: &'static str, reason: String },
+    #[error("config file {path}: {reason}")]
+    File { path: PathBuf, reason: String },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JwtAlgorithm {
+    Hs256,
+    Rs256,
+    Es256,
+}
+
+impl FromStr for JwtAlgorithm {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "HS256" => Ok(Self::Hs256),
+            "RS256" => Ok(Self::Rs256),
+            "ES256" => Ok(Self::Es256),
+            _ => Err("must be HS256, RS256 or ES256".into()),
+        }
+    }
+}
+
+/// Where the verification key comes from.
+#[derive(Clone, Debug)]
+pub enum JwtKey {
+    Secret(SecretString),
+    PublicKeyFile(PathBuf),
+    JwksFile(PathBuf),
+}
+
+#[derive(Clone, Debug)]
+pub struct JwtConfig {
+    pub algorithm: JwtAlgorithm,
+    pub key: JwtKey,
+    pub issuer: String,
+    pub audience: String,
+    pub roles_claim: String,
+    pub leeway_seconds: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_aliases: usize,
+    pub max_selections: usize,
+    pub max_directives: usize,
+    pub max_body_bytes: usize,
+    pub max_page_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_depth: 15,
+            max_complexity: 1000,
+            max_aliases: 30,
+            max_selections: 500,
+            max_directives: 4,
+            max_body_bytes: 256 * 1024,
+            max_page_size: 100,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub db_max_connections: u32,
+    pub listen: SocketAddr,
+    pub jwt: JwtConfig,
+    pub limits: Limits,
+    pub graphiql: bool,
+    pub introspection: bool,
+    pub suggestions: bool,
+    pub cors_origins: Vec<String>,
+    pub shutdown_seconds: u64,
+    pub json_logs: bool,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://tandem.db?mode=rwc";
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// Looks variables up in the environment, then in the config file.
+pub struct Source {
+    file: HashMap<String, String>,
+}
+
+impl Source {
+    /// The environment alone.
+    pub fn env() -> Self {
+        Self {
+            file: HashMap::new(),
+        }
+    }
+
+    /// The environment over a TOML file of flat `key = value` pairs.
+    pub fn with_file(path: &Path) -> Result<Self, ConfigError> {
+        let err = |reason: String| ConfigError::File {
+            path: path.to_owned(),
+            reason,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| err(e.message().to_owned()))?;
+        let mut file = HashMap::new();
+        for (key, value) in table {
+            let value = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                toml::Value::Array(items) => items
+                    .iter()
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_owned)
+                            .ok_or_else(|| err(format!("{key}: a list holds strings only")))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?
+                    .join(","),
+                other => {
+                    return Err(err(format!(
+                        "{key}: unsupported value {}",
+                        other.type_str()
+                    )));
+                }
+            };
+            file.insert(key.to_ascii_lowercase(), value);
+        }
+        Ok(Self { file })
+    }
+
+    fn raw(&self, var: &'static str) -> Result<Option<String>, ConfigError> {
+        match std::env::var(var) {
+            Ok(v) => Ok(Some(v)),
+            Err(std::env::VarError::NotPresent) => {
+                let key = var
+                    .strip_prefix("TANDEM_")
+                    .unwrap_or(var)
+                    .to_ascii_lowercase();
+                Ok(self.file.get(&key).cloned())
+            }
+            Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::Invalid {
+                var,
+                reason: "not UTF-8".into(),
+            }),
+        }
+    }
+
+    /// Reads and parses `var`; unset or empty is `Ok(None)`. Never echoes the
+    /// value: some are secrets.
+    fn parsed<T: FromStr<Err: Display>>(
+        &self,
+        var: &'static str,
+    ) -> Result<Option<T>, ConfigError> {
+        match self.raw(var)? {
+            Some(raw) if !raw.trim().is_empty() => {
+                raw.trim()
+                    .parse::<T>()
+                    .map(Some)
+                    .map_err(|e| ConfigError::Invalid {
+                        var,
+                        reason: e.to_string(),
+                    })
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn flag(&self, var: &'static str, default: bool) -> Result<bool, ConfigError> {
+        match self
+            .raw(var)?
+            .as_deref()
+            .map(|s| s.trim().to_ascii_lowercase())
+        {
+            None => Ok(default),
+            Some(v) => match v.as_str() {
+                "" => Ok(default),
+                "1" | "true" | "on" | "yes" => Ok(true),
+                "0" | "false" | "off" | "no" => Ok(false),
+                _ => Err(ConfigError::Invalid {
+                    var,
+                    reason: "must be on or off (true/false, 1/0)".into(),
+                }),
+            },
+        }
+    }
+
+    fn positive(&self, var: &'static str, default: usize) -> Result<usize, ConfigError> {
+        let value = self.parsed::<usize>(var)?.unwrap_or(default);
+        if value == 0 {
+            return Err(ConfigError::Invalid {
+                var,
+                reason: "must be a positive whole number".into(),
+            });
+        }
+        Ok(value)
+    }
+}
+
+/// Options that `tandem serve` may give on its command line.
+#[derive(Default)]
+pub struct Overrides {
+    pub listen: Option<SocketAddr>,
+    /// `serve --demo`: a generated secret when none is configured.
+    pub demo_secret: Option<SecretString>,
+}
+
+impl Config {
+    /// Builds and validates the whole configuration; the first problem found
+    /// names its variable.
+    pub fn load(source: &Source, overrides: Overrides) -> Result<Self, ConfigError> {
+        let database_url = source.raw("DATABASE_URL")?.filter(|s| !s.trim().is_empty());
+        let database_url = database_url.unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        validate_database_url(&database_url)?;
+        let listen = match overrides.listen {
+            Some(addr) => addr,
+            None => source
+                .parsed::<SocketAddr>("TANDEM_LISTEN")?
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+        };
+        let jwt = Self::jwt(source, overrides.demo_secret)?;
+        let limits = Limits {
+            max_depth: source.positive("TANDEM_MAX_DEPTH", 15)?,
+            max_complexity: source.positive("TANDEM_MAX_COMPLEXITY", 1000)?,
+            max_aliases: source.positive("TANDEM_MAX_ALIASES", 30)?,
+            max_selections: source.positive("TANDEM_MAX_SELECTIONS", 500)?,
+            max_directives: source.positive("TANDEM_MAX_DIRECTIVES", 4)?,
+            max_body_bytes: source.positive("TANDEM_MAX_BODY_BYTES", 256 * 1024)?,
+            max_page_size: source.positive("TANDEM_MAX_PAGE_SIZE", 100)?,
+        };
+        let cors_origins = source
+            .raw("TANDEM_CORS_ORIGINS")?
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(|o| {
+                if o == "*" || !(o.starts_with("http://") || o.starts_with("https://")) {
+                    Err(ConfigError::Invalid {
+                        var: "TANDEM_CORS_ORIGINS",
+                        reason: "each origin must be an http(s):// origin; * is not allowed".into(),
+                    })
+                } else {
+                    Ok(o.trim_end_matches('/').to_owned())
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        let log_format = source
+            .raw("TANDEM_LOG_FORMAT")?
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let json_logs = match log_format.trim() {
+            "" | "text" => false,
+            "json" => true,
+            _ => {
+                return Err(ConfigError::Invalid {
+                    var: "TANDEM_LOG_FORMAT",
+                    reason: "must be text or json".into(),
+                });
+            }
+        };
+        Ok(Self {
+            database_url,
+            db_max_connections: source.positive("TANDEM_DB_MAX_CONNECTIONS", 10)? as u32,
+            listen,
+            jwt,
+            limits,
+            graphiql: source.flag("TANDEM_GRAPHIQL", true)?,
+            introspection: source.flag("TANDEM_INTROSPECTION", true)?,
+            suggestions: source.flag("TANDEM_SUGGESTIONS", true)?,
+            cors_origins,
+            shutdown_seconds: source.parsed("TANDEM_SHUTDOWN_SECONDS")?.unwrap_or(30),
+            json_logs,
+        })
+    }
+
+    fn jwt(source: &Source, demo_secret: Option<SecretString>) -> Result<JwtConfig, ConfigError> {
+        use secrecy::ExposeSecret;
+        let algorithm = source
+            .parsed::<JwtAlgorithm>("TANDEM_JWT_ALG")?
+            .unwrap_or(JwtAlgorithm::Hs256);
+        let secret = source
+            .raw("TANDEM_JWT_SECRET")?
+            .filter(|s| !s.is_empty())
+            .map(SecretString::from);
+        let key_file = source
+            .raw("TANDEM_JWT_PUBLIC_KEY_FILE")?
+            .filter(|s| !s.trim().is_empty());
+        let jwks_file = source
+            .raw("TANDEM_JWT_JWKS_FILE")?
+            .filter(|s| !s.trim().is_empty());
+        let key = match algorithm {
+            JwtAlgorithm::Hs256 => {
+                let secret = secret.or(demo_secret).ok_or(ConfigError::Invalid {
+                    var: "TANDEM_JWT_SECRET",
+                    reason: "is required with HS256 (serve --demo generates one)".into(),
+                })?;
+                if secret.expose_secret().len() < MIN_SECRET_BYTES {
+                    return Err(ConfigError::Invalid {
+                        var: "TANDEM_JWT_SECRET",
+                        reason: format!("must be at least {MIN_SECRET_BYTES} bytes"),
+                    });
+                }
+                JwtKey::Secret(secret)
+            }
+            JwtAlgorithm::Rs256 | JwtAlgorithm::Es256 => match (key_file, jwks_file) {
+                (Some(_), Some(_)) => {
+                    return Err(ConfigError::Invalid {
+                        var: "TANDEM_JWT_JWKS_FILE",
+                        reason: "set either TANDEM_JWT_PUBLIC_KEY_FILE or TANDEM_JWT_JWKS_FILE, not both".into(),
+                    });
+                }
+                (Some(pem), None) => JwtKey::PublicKeyFile(pem.into()),
+                (None, Some(jwks)) => JwtKey::JwksFile(jwks.into()),
+                (None, None) => {
+                    return Err(ConfigError::Invalid {
+                        var: "TANDEM_JWT_PUBLIC_KEY_FILE",
+                        reason: "RS256 and ES256 need a PEM public key or TANDEM_JWT_JWKS_FILE"
+                            .into(),
+                    });
+                }
+            },
+        };
+        let non_empty = |var: &'static str, default: &str| -> Result<String, ConfigError> {
+            Ok(source
+                .raw(var)?
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| default.to_owned()))
+        };
+        Ok(JwtConfig {
+            algorithm,
+            key,
+            issuer: non_empty("TANDEM_JWT_ISSUER", "tandem")?,
+            audience: non_empty("TANDEM_JWT_AUDIENCE", "tandem")?,
+            roles_claim: non_empty("TANDEM_JWT_ROLES_CLAIM", "roles")?,
+            leeway_seconds: source.parsed("TANDEM_JWT_LEEWAY_SECONDS")?.unwrap_or(30),
+        })
+    }
+
+    /// A configuration for tests and tools: the given database and secret,
+    /// every other value at its default.
+    pub fn for_tests(database_url: &str, secret: &str) -> Self {
+        Self {
+            database_url: database_url.to_owned(),
+            db_max_connections: 5,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            jwt: JwtConfig {
+                algorithm: JwtAlgorithm::Hs256,
+                key: JwtKey::Secret(SecretString::from(secret.to_owned())),
+                issuer: "tandem".into(),
+                audience: "tandem".into(),
+                roles_claim: "roles".into(),
+                leeway_seconds: 30,
+            },
+            limits: Limits::default(),
+            graphiql: true,
+            introspection: true,
+            suggestions: true,
+            cors_origins: Vec::new(),
+            shutdown_seconds: 5,
+            json_logs: false,
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+fn validate_database_url(url: &str) -> Result<(), ConfigError> {
+    let ok = url.starts_with("sqlite:")
+        || url.starts_with("postgres://")
+        || url.starts_with("postgresql://");
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::Invalid {
+            var: "DATABASE_URL",
+            reason: "must start with sqlite: or postgres://".into(),
+        })
+    }
+}

@@ -1,0 +1,115 @@
+//! Checks on a parsed document that async-graphql does not make itself
+//! (aliases and total selections), and the codes given to errors that come
+//! back without one (parse, validation and limit errors).
+
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::{Response, ServerError};
+
+use crate::config::Limits;
+
+#[derive(Default)]
+struct Counts {
+    aliases: usize,
+    selections: usize,
+}
+
+fn walk(set: &SelectionSet, doc: &ExecutableDocument, counts: &mut Counts, depth: usize) {
+    // Fragments can only nest as deep as the depth limit allows; this bound
+    // keeps a fragment cycle (rejected later by validation) from recursing forever.
+    if depth > 64 {
+        return;
+    }
+    for selection in &set.items {
+        match &selection.node {
+            Selection::Field(field) => {
+                counts.selections += 1;
+                if field.node.alias.is_some() {
+                    counts.aliases += 1;
+                }
+                walk(&field.node.selection_set.node, doc, counts, depth + 1);
+            }
+            Selection::FragmentSpread(spread) => {
+                if let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node) {
+                    walk(&fragment.node.selection_set.node, doc, counts, depth + 1);
+                }
+            }
+            Selection::InlineFragment(inline) => {
+                walk(&inline.node.selection_set.node, doc, counts, depth + 1)
+            }
+        }
+    }
+}
+
+/// Refuses documents with too many aliases or selections.
+pub fn check(doc: &ExecutableDocument, limits: &Limits) -> Result<(), String> {
+    let mut counts = Counts::default();
+    for (_, operation) in doc.operations.iter() {
+        walk(&operation.node.selection_set.node, doc, &mut counts, 0);
+    }
+    if counts.aliases > limits.max_aliases {
+        return Err(format!(
+            "the query uses {} aliases; at most {} are allowed",
+            counts.aliases, limits.max_aliases
+        ));
+    }
+    if counts.selections > limits.max_selections {
+        return Err(format!(
+            "the query selects {} fields; at most {} are allowed",
+            counts.selections, limits.max_selections
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the operation that would run is a mutation (for GET requests).
+pub fn is_mutation(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+    doc.operations.iter().any(|(name, op)| {
+        let selected = match (operation_name, name) {
+            (Some(wanted), Some(name)) => wanted == name.as_str(),
+            (Some(_), None) => false,
+            (None, _) => true,
+        };
+        selected && op.node.ty == OperationType::Mutation
+    })
+}
+
+fn has_code(error: &ServerError) -> bool {
+    error
+        .extensions
+        .as_ref()
+        .is_some_and(|ext| ext.get("code").is_some())
+}
+
+pub fn with_code(mut error: ServerError, code: &'static str) -> ServerError {
+    let ext = error.extensions.get_or_insert_with(Default::default);
+    ext.set("code", code);
+    error
+}
+
+/// Gives every error without a code one: errors before execution (no path)
+/// failed validation or a limit; errors in execution without a code come
+/// from input coercion (a value async-graphql could not parse) or are
+/// internal, and an internal message is replaced so nothing leaks.
+pub fn assign_codes(mut response: Response) -> Response {
+    let executed = response.data != async_graphql::Value::Null;
+    response.errors = std::mem::take(&mut response.errors)
+        .into_iter()
+        .map(|error| {
+            if has_code(&error) {
+                error
+            } else if error.path.is_empty() && !executed {
+                with_code(error, "GRAPHQL_VALIDATION_FAILED")
+            } else if error.message.starts_with("Failed to parse")
+                || error.message.starts_with("Invalid value")
+            {
+                with_code(error, "BAD_USER_INPUT")
+            } else {
+                tracing::error!(message = %error.message, "uncoded resolver error");
+                let mut internal = with_code(error, "INTERNAL");
+                internal.message = "internal error".into();
+                internal
+            }
+        })
+        .collect();
+    response
+}

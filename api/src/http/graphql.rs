@@ -1,0 +1,346 @@
+//! `POST /graphql`, `GET /graphql` and `GET /graphiql`: GraphQL over HTTP
+//! with our own body reading (the async-graphql extractor ignores actix's
+//! payload limits), authentication, provisioning and error codes.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::{Request, Response, ServerError};
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+use super::AppState;
+use crate::auth::Claims;
+use crate::graphql::limits;
+use crate::graphql::loaders::Loaders;
+use crate::service::Viewer;
+
+/// The claims a person was last provisioned with, and their id.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Provisioned {
+    name: Option<String>,
+    email: Option<String>,
+    person_id: String,
+}
+
+/// Past this many cached callers the cache is emptied; it only saves writes.
+const PROVISION_CACHE_MAX: usize = 100_000;
+
+fn error_body(message: &str, code: &str) -> serde_json::Value {
+    serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
+}
+
+fn refuse(status: StatusCode, message: &str, code: &str) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    if status == StatusCode::UNAUTHORIZED {
+        response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+    }
+    response
+        .content_type("application/json")
+        .json(error_body(message, code))
+}
+
+fn unauthenticated() -> HttpResponse {
+    refuse(
+        StatusCode::UNAUTHORIZED,
+        "a valid bearer token is required",
+        "UNAUTHENTICATED",
+    )
+}
+
+/// The bearer token, when exactly one `Authorization: Bearer …` header is sent.
+fn bearer(req: &HttpRequest) -> Option<&str> {
+    let mut values = req.headers().get_all(header::AUTHORIZATION);
+    let first = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    let value = first.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Viewer, HttpResponse> {
+    let token = bearer(req).ok_or_else(unauthenticated)?;
+    let claims = state.verifier.verify(token).map_err(|e| {
+        tracing::debug!(reason = %e, "token refused");
+        unauthenticated()
+    })?;
+    let person_id = provision(state, &claims).await.map_err(|e| {
+        tracing::error!(error = ?e, "provisioning failed");
+        refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error",
+            "INTERNAL",
+        )
+    })?;
+    Ok(Viewer { person_id, claims })
+}
+
+async fn provision(state: &AppState, claims: &Claims) -> Result<String, sea_orm::DbErr> {
+    let cached = {
+        let cache = state.provisioned.lock().unwrap_or_else(|p| p.into_inner());
+        cache.get(&claims.sub).cloned()
+    };
+    if let Some(hit) = cached
+        && hit.name == claims.name
+        && hit.email == claims.email
+    {
+        return Ok(hit.person_id);
+    }
+    let person_id = crate::store::people::provision(&state.db, claims).await?;
+    let mut cache = state.provisioned.lock().unwrap_or_else(|p| p.into_inner());
+    if cache.len() >= PROVISION_CACHE_MAX {
+        cache.clear();
+    }
+    let entry = Provisioned {
+        name: claims.name.clone(),
+        email: claims.email.clone(),
+        person_id: person_id.clone(),
+    };
+    cache.insert(claims.sub.clone(), entry);
+    Ok(person_id)
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    let Some(value) = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence == "application/graphql-response+json"
+}
+
+/// Reads the body up to the configured limit, counting bytes as they arrive,
+/// so a chunked body without `Content-Length` is capped too.
+async fn read_body(
+    state: &AppState,
+    req: &HttpRequest,
+    mut payload: web::Payload,
+) -> Result<Vec<u8>, HttpResponse> {
+    let max = state.config.limits.max_body_bytes;
+    let too_large = || {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("the body is over {max} bytes"),
+            "BAD_USER_INPUT",
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > max) {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(declared.unwrap_or(1024).min(max));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| {
+            refuse(
+                StatusCode::BAD_REQUEST,
+                "the body could not be read",
+                "BAD_USER_INPUT",
+            )
+        })?;
+        if body.len() + chunk.len() > max {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The JSON shape of a GraphQL request; `variables` must be an object.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Body {
+    query: String,
+    operation_name: Option<String>,
+    #[serde(default)]
+    variables: Option<serde_json::Value>,
+    #[serde(default)]
+    extensions: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+fn request_from(body: Body) -> Result<Request, HttpResponse> {
+    let mut request = Request::new(body.query);
+    if let Some(name) = body.operation_name {
+        request = request.operation_name(name);
+    }
+    match body.variables {
+        None | Some(serde_json::Value::Null) => {}
+        Some(value @ serde_json::Value::Object(_)) => {
+            request = request.variables(async_graphql::Variables::from_json(value));
+        }
+        Some(_) => {
+            return Err(refuse(
+                StatusCode::BAD_REQUEST,
+                "variables must be an object",
+                "BAD_USER_INPUT",
+            ));
+        }
+    }
+    let _ = body.extensions;
+    Ok(request)
+}
+
+pub async fn post(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    if !is_json(&req) {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "the body must be application/json",
+            "BAD_USER_INPUT",
+        );
+    }
+    let bytes = match read_body(&state, &req, payload).await {
+        Ok(bytes) => bytes,
+        Err(response) => return response,
+    };
+    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(value) => value,
+        Err(_) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "the body is not valid JSON",
+                "BAD_USER_INPUT",
+            );
+        }
+    };
+    if value.is_array() {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "batched requests are not supported",
+            "BAD_USER_INPUT",
+        );
+    }
+    let body: Body = match serde_json::from_value(value) {
+        Ok(body) => body,
+        Err(_) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "the body must be a GraphQL request with a query",
+                "BAD_USER_INPUT",
+            );
+        }
+    };
+    let request = match request_from(body) {
+        Ok(request) => request,
+        Err(response) => return response,
+    };
+    execute(&state, &req, request, false).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetParams {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+pub async fn get(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    params: web::Query<GetParams>,
+) -> HttpResponse {
+    let params = params.into_inner();
+    let Some(query) = params.query else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "a query parameter is required",
+            "BAD_USER_INPUT",
+        );
+    };
+    let variables = match params
+        .variables
+        .as_deref()
+        .map(serde_json::from_str::<serde_json::Value>)
+    {
+        None => None,
+        Some(Ok(v)) => Some(v),
+        Some(Err(_)) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "variables must be JSON",
+                "BAD_USER_INPUT",
+            );
+        }
+    };
+    let body = Body {
+        query,
+        operation_name: params.operation_name,
+        variables,
+        extensions: None,
+    };
+    let request = match request_from(body) {
+        Ok(request) => request,
+        Err(response) => return response,
+    };
+    execute(&state, &req, request, true).await
+}
+
+fn respond(response: Response) -> HttpResponse {
+    let response = limits::assign_codes(response);
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .json(response)
+}
+
+fn rejected(error: ServerError, code: &'static str) -> HttpResponse {
+    respond(Response::from_errors(vec![limits::with_code(error, code)]))
+}
+
+async fn execute(
+    state: &AppState,
+    req: &HttpRequest,
+    mut request: Request,
+    over_get: bool,
+) -> HttpResponse {
+    let operation_name = request.operation_name.clone();
+    let doc = match request.parsed_query() {
+        Ok(doc) => doc,
+        Err(error) => return rejected(error, "GRAPHQL_PARSE_FAILED"),
+    };
+    if over_get && limits::is_mutation(doc, operation_name.as_deref()) {
+        return refuse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "mutations must be sent with POST",
+            "BAD_USER_INPUT",
+        );
+    }
+    if let Err(message) = limits::check(doc, &state.config.limits) {
+        return rejected(ServerError::new(message, None), "GRAPHQL_VALIDATION_FAILED");
+    }
+    let viewer = match authenticate(state, req).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    let request = request
+        .data(viewer)
+        .data(Loaders::new(&state.db))
+        .data(state.clone());
+    respond(state.schema.execute(request).await)
+}
+
+pub async fn graphiql() -> HttpResponse {
+    let page = async_graphql::http::GraphiQLSource::build()
+        .endpoint("/graphql")
+        .title("Tandem GraphiQL")
+        .finish();
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(page)
+}

@@ -1,0 +1,208 @@
+//! The HTTP server: routes, shared state, request ids, CORS and graceful
+//! shutdown. `Server::build` binds (port 0 in tests) and reports the bound
+//! address, so tests run exactly what production runs.
+
+mod graphql;
+mod metrics;
+mod probes;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_cors::Cors;
+use actix_web::dev::Service;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::{App, HttpServer, web};
+use sea_orm::DatabaseConnection;
+use tracing::Instrument;
+
+pub use self::metrics::Metrics;
+use crate::auth::Verifier;
+use crate::config::Config;
+use crate::graphql::TandemSchema;
+
+/// What every request handler shares; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub schema: TandemSchema,
+    pub verifier: Arc<Verifier>,
+    pub metrics: Arc<Metrics>,
+    pub draining: Arc<AtomicBool>,
+    /// sub → (name, email, person id) as last provisioned by this instance,
+    /// so an unchanged caller costs no database write. Other instances keep
+    /// their own; the database stays the truth.
+    pub provisioned: Arc<Mutex<std::collections::HashMap<String, graphql::Provisioned>>>,
+}
+
+pub struct Server {
+    server: actix_web::dev::Server,
+    address: SocketAddr,
+    state: AppState,
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Takes the caller's request id when it is short and plain, else makes one.
+fn request_id(req: &actix_web::dev::ServiceRequest) -> String {
+    req.headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string())
+}
+
+impl Server {
+    /// Builds the state and binds the listener; nothing is served until [`Server::run`].
+    pub async fn build(config: Config, db: DatabaseConnection) -> anyhow::Result<Self> {
+        let verifier = Verifier::new(&config.jwt)?;
+        let schema = crate::graphql::build(&config);
+        let state = AppState {
+            db,
+            schema,
+            verifier: Arc::new(verifier),
+            metrics: Arc::new(Metrics::new()),
+            draining: Arc::new(AtomicBool::new(false)),
+            provisioned: Arc::default(),
+            config: Arc::new(config),
+        };
+        let app_state = state.clone();
+        let shutdown = state.config.shutdown_seconds;
+        let http = HttpServer::new(move || {
+            let state = app_state.clone();
+            let cors = cors(&state.config);
+            let metrics = state.metrics.clone();
+            let mut app = App::new()
+                .app_data(web::Data::new(state.clone()))
+                .wrap(cors)
+                .wrap_fn(move |req, srv| {
+                    let id = request_id(&req);
+                    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
+                    let started = Instant::now();
+                    let method = req.method().to_string();
+                    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+                    let fut = span.in_scope(|| srv.call(req));
+                    let metrics = metrics.clone();
+                    async move {
+                        let mut res = fut.await?;
+                        let status = res.status().as_u16();
+                        metrics.observe(&method, &route, status, started.elapsed());
+                        tracing::info!(status, duration_ms = started.elapsed().as_millis() as u64, "served");
+                        if let Ok(value) = HeaderValue::from_str(&id) {
+                            res.headers_mut().insert(REQUEST_ID, value);
+                        }
+                        Ok(res)
+                    }
+                    .instrument(span)
+                })
+                .route("/graphql", web::post().to(graphql::post))
+                .route("/graphql", web::get().to(graphql::get))
+                .route("/healthz", web::get().to(probes::healthz))
+                .route("/readyz", web::get().to(probes::readyz))
+                .route("/metrics", web::get().to(metrics::scrape));
+            if state.config.graphiql {
+                app = app.route("/graphiql", web::get().to(graphql::graphiql));
+            }
+            app
+        })
+        .disable_signals()
+        .shutdown_timeout(shutdown)
+        .workers(workers())
+        .bind(state.config.listen)?;
+        let address = http
+            .addrs()
+            .first()
+            .copied()
+            .ok_or_else(|| anyhow::anyhow!("bound to no address"))?;
+        Ok(Self {
+            server: http.run(),
+            address,
+            state,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then drains: `/readyz` answers 503,
+    /// new connections are refused, in-flight requests finish (up to the
+    /// shutdown timeout).
+    pub async fn run(self) -> anyhow::Result<()> {
+        let handle = self.server.handle();
+        let draining = self.state.draining.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: draining in-flight requests");
+            draining.store(true, Ordering::SeqCst);
+            handle.stop(true).await;
+        });
+        self.server.await?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Worker threads: `TANDEM_WORKERS`, else one per core.
+fn workers() -> usize {
+    std::env::var("TANDEM_WORKERS")
+        .ok()
+        .and_then(|w| w.parse().ok())
+        .filter(|w| *w > 0)
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(usize::from)
+                .unwrap_or(2)
+        })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {},
+                    _ = tokio::signal::ctrl_c() => {},
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Only configured origins; credentials are allowed for exactly those, never `*`.
+fn cors(config: &Config) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .expose_headers([REQUEST_ID])
+        .max_age(Duration::from_secs(600).as_secs() as usize);
+    for origin in &config.cors_origins {
+        cors = cors.allowed_origin(origin);
+    }
+    if !config.cors_origins.is_empty() {
+        cors = cors.supports_credentials();
+    }
+    cors
+}

@@ -1,0 +1,26 @@
+//! Tandem's service: the `tandem` binary's library.
+//!
+//! - [`config`]: settings from the environment and an optional file.
+//! - [`auth`]: bearer JWT verification and development tokens.
+//! - [`db`]: connections and write transactions (`BEGIN IMMEDIATE` on SQLite).
+//! - [`store`]: sea-orm entities and one function per query.
+//! - [`service`]: one function per use case; authorization and transactions.
+//! - [`graphql`]: the schema, thin resolvers, DataLoaders, limits.
+//! - [`http`]: the actix-web server, probes, metrics, request ids.
+//! - [`seed`]: the demo organisation.
+//! - [`cli`]: the command line.
+//!
+//! Business rules live in the `domain` crate, never here.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod seed;
+pub mod service;
+pub mod store;
+
+pub use migration::Migrator;

@@ -1,0 +1,467 @@
+//! The demo organisation for `tandem serve --demo` and `tandem seed --demo`:
+//! a realistic, deterministic company of a few hundred people, about a
+//! quarter of them mentors, with catalogs spanning FINOS, Apache, CNCF and
+//! others. Seeding twice changes nothing.
+
+use std::collections::HashMap;
+
+use domain::values::{FoundationRole, MentoringTopic, ProjectRole};
+use sea_orm::DatabaseConnection;
+
+use crate::store::catalog::{self, Kind};
+use crate::store::people::{self, Person};
+use crate::store::profiles::{self, MenteeProfile, MentorProfile};
+
+pub const OSPO_SUB: &str = "demo-ospo";
+pub const MENTOR_SUB: &str = "demo-mentor";
+pub const MENTEE_SUB: &str = "demo-mentee";
+pub const PEOPLE: usize = 300;
+
+const SKILLS: &[(&str, &str, &str)] = &[
+    ("rust", "Rust", "language"),
+    ("go", "Go", "language"),
+    ("java", "Java", "language"),
+    ("python", "Python", "language"),
+    ("typescript", "TypeScript", "language"),
+    ("kotlin", "Kotlin", "language"),
+    ("cpp", "C++", "language"),
+    ("kubernetes", "Kubernetes operations", "infrastructure"),
+    ("observability", "Observability", "infrastructure"),
+    ("ci-cd", "CI/CD pipelines", "infrastructure"),
+    ("security", "Software supply-chain security", "security"),
+    ("threat-modeling", "Threat modeling", "security"),
+    ("licensing", "Open-source licensing", "compliance"),
+    ("sbom", "SBOMs and provenance", "compliance"),
+    (
+        "export-control",
+        "Export control for open source",
+        "compliance",
+    ),
+    ("governance", "Project governance", "community"),
+    ("community-building", "Community building", "community"),
+    ("release-management", "Release management", "engineering"),
+    ("code-review", "Code review", "engineering"),
+    ("api-design", "API design", "engineering"),
+    ("documentation", "Technical writing", "community"),
+    ("public-speaking", "Public speaking", "community"),
+    ("data-engineering", "Data engineering", "data"),
+    ("machine-learning", "Machine learning", "data"),
+    ("fintech-standards", "Financial data standards", "domain"),
+    ("inner-source", "Inner source", "practice"),
+];
+
+const FOUNDATIONS: &[(&str, &str)] = &[
+    ("finos", "FINOS"),
+    ("apache", "Apache Software Foundation"),
+    ("cncf", "Cloud Native Computing Foundation"),
+    ("linux-foundation", "Linux Foundation"),
+    ("openssf", "Open Source Security Foundation"),
+    ("eclipse", "Eclipse Foundation"),
+    ("openjs", "OpenJS Foundation"),
+    ("python-software-foundation", "Python Software Foundation"),
+];
+
+const PROJECTS: &[(&str, &str, &str, Option<&str>)] = &[
+    (
+        "legend",
+        "Legend",
+        "https://github.com/finos/legend",
+        Some("finos"),
+    ),
+    (
+        "perspective",
+        "Perspective",
+        "https://github.com/finos/perspective",
+        Some("finos"),
+    ),
+    (
+        "fdc3",
+        "FDC3",
+        "https://github.com/finos/FDC3",
+        Some("finos"),
+    ),
+    (
+        "morphir",
+        "Morphir",
+        "https://github.com/finos/morphir",
+        Some("finos"),
+    ),
+    (
+        "git-proxy",
+        "Git Proxy",
+        "https://github.com/finos/git-proxy",
+        Some("finos"),
+    ),
+    (
+        "kafka",
+        "Apache Kafka",
+        "https://github.com/apache/kafka",
+        Some("apache"),
+    ),
+    (
+        "spark",
+        "Apache Spark",
+        "https://github.com/apache/spark",
+        Some("apache"),
+    ),
+    (
+        "arrow",
+        "Apache Arrow",
+        "https://github.com/apache/arrow",
+        Some("apache"),
+    ),
+    (
+        "airflow",
+        "Apache Airflow",
+        "https://github.com/apache/airflow",
+        Some("apache"),
+    ),
+    (
+        "kubernetes",
+        "Kubernetes",
+        "https://github.com/kubernetes/kubernetes",
+        Some("cncf"),
+    ),
+    (
+        "prometheus",
+        "Prometheus",
+        "https://github.com/prometheus/prometheus",
+        Some("cncf"),
+    ),
+    (
+        "opentelemetry",
+        "OpenTelemetry",
+        "https://github.com/open-telemetry",
+        Some("cncf"),
+    ),
+    (
+        "envoy",
+        "Envoy",
+        "https://github.com/envoyproxy/envoy",
+        Some("cncf"),
+    ),
+    (
+        "argo",
+        "Argo",
+        "https://github.com/argoproj/argo-cd",
+        Some("cncf"),
+    ),
+    (
+        "sigstore",
+        "Sigstore",
+        "https://github.com/sigstore",
+        Some("openssf"),
+    ),
+    (
+        "scorecard",
+        "OpenSSF Scorecard",
+        "https://github.com/ossf/scorecard",
+        Some("openssf"),
+    ),
+    (
+        "spdx",
+        "SPDX",
+        "https://github.com/spdx",
+        Some("linux-foundation"),
+    ),
+    (
+        "zephyr",
+        "Zephyr",
+        "https://github.com/zephyrproject-rtos/zephyr",
+        Some("linux-foundation"),
+    ),
+    (
+        "jakarta-ee",
+        "Jakarta EE",
+        "https://github.com/jakartaee",
+        Some("eclipse"),
+    ),
+    (
+        "node",
+        "Node.js",
+        "https://github.com/nodejs/node",
+        Some("openjs"),
+    ),
+    (
+        "webpack",
+        "webpack",
+        "https://github.com/webpack/webpack",
+        Some("openjs"),
+    ),
+    (
+        "cpython",
+        "CPython",
+        "https://github.com/python/cpython",
+        Some("python-software-foundation"),
+    ),
+    ("tokio", "Tokio", "https://github.com/tokio-rs/tokio", None),
+    (
+        "pandas",
+        "pandas",
+        "https://github.com/pandas-dev/pandas",
+        None,
+    ),
+];
+
+const FIRST: &[&str] = &[
+    "Ada", "Amara", "Ben", "Carla", "Chen", "Dmitri", "Elif", "Fatima", "Gabriel", "Hana",
+    "Ibrahim", "Ines", "Jonas", "Kai", "Lena", "Luis", "Maya", "Mei", "Nadia", "Noah", "Olga",
+    "Omar", "Priya", "Quentin", "Rosa", "Samir", "Sofia", "Tariq", "Uma", "Victor", "Wen", "Yara",
+    "Zoe", "Arjun", "Bea", "Camille", "Diego", "Emma", "Farid", "Greta",
+];
+
+const LAST: &[&str] = &[
+    "Abe", "Bianchi", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ivanova",
+    "Jensen", "Kowalski", "Larsen", "Moreau", "Nakamura", "Okafor", "Patel", "Quinn", "Rossi",
+    "Schmidt", "Tanaka", "Usman", "Varga", "Weber", "Xu", "Yilmaz", "Zhang", "Raman", "Morgan",
+    "Silva", "Novak",
+];
+
+const DEPARTMENTS: &[&str] = &[
+    "Platform Engineering",
+    "Trading Technology",
+    "Data & Analytics",
+    "Security",
+    "Developer Experience",
+    "Legal & Compliance",
+    "Cloud Infrastructure",
+    "Digital Channels",
+];
+
+const TIMEZONES: &[&str] = &[
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+];
+
+const EXTRA_LANGUAGES: &[&str] = &["fr", "de", "es", "hi", "zh", "ja", "pt", "it"];
+
+/// splitmix64: tiny, deterministic, good enough for demo data.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    /// `count` distinct indexes below `n`.
+    fn distinct(&mut self, n: usize, count: usize) -> Vec<usize> {
+        let mut picked = Vec::new();
+        while picked.len() < count.min(n) {
+            let i = self.below(n);
+            if !picked.contains(&i) {
+                picked.push(i);
+            }
+        }
+        picked
+    }
+}
+
+/// Whether the demo organisation is already there.
+pub async fn is_seeded(db: &DatabaseConnection) -> Result<bool, sea_orm::DbErr> {
+    people::exists_with_sub(db, OSPO_SUB).await
+}
+
+/// Seeds the demo organisation in one transaction; returns false when it was already there.
+pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<bool> {
+    if is_seeded(db).await? {
+        return Ok(false);
+    }
+    let txn = crate::db::begin_write(db).await?;
+    for (slug, name, category) in SKILLS {
+        catalog::upsert_skill(&txn, slug, name, Some(category)).await?;
+    }
+    for (slug, name) in FOUNDATIONS {
+        catalog::upsert_foundation(&txn, slug, name).await?;
+    }
+    let foundation_ids = catalog::ids_by_slug(
+        &txn,
+        Kind::Foundation,
+        &slugs(FOUNDATIONS.iter().map(|f| f.0)),
+    )
+    .await?;
+    for (slug, name, url, foundation) in PROJECTS {
+        let foundation_id = foundation.and_then(|f| foundation_ids.get(f).copied());
+        catalog::upsert_project(&txn, slug, name, Some(url), foundation_id).await?;
+    }
+    let skill_ids =
+        catalog::ids_by_slug(&txn, Kind::Skill, &slugs(SKILLS.iter().map(|s| s.0))).await?;
+    let project_ids =
+        catalog::ids_by_slug(&txn, Kind::Project, &slugs(PROJECTS.iter().map(|p| p.0))).await?;
+    let ids = |map: &HashMap<String, i64>, slugs: &[&str]| -> Vec<i64> {
+        slugs.iter().map(|s| map[*s]).collect()
+    };
+    let skill_list = ids(&skill_ids, &SKILLS.iter().map(|s| s.0).collect::<Vec<_>>());
+    let project_list = ids(
+        &project_ids,
+        &PROJECTS.iter().map(|p| p.0).collect::<Vec<_>>(),
+    );
+    let foundation_list = ids(
+        &foundation_ids,
+        &FOUNDATIONS.iter().map(|f| f.0).collect::<Vec<_>>(),
+    );
+
+    let mut rng = Rng(0x7A4D_E3_2026);
+    // Department heads first, so everyone else can report to one.
+    let mut heads: Vec<String> = Vec::new();
+    for i in 0..PEOPLE {
+        let (sub, name) = match i {
+            0 => (Some(OSPO_SUB), "Alex Morgan".to_owned()),
+            1 => (Some(MENTOR_SUB), "Jonas Weber".to_owned()),
+            2 => (Some(MENTEE_SUB), "Priya Raman".to_owned()),
+            _ => (None, format!("{} {}", rng.pick(FIRST), rng.pick(LAST))),
+        };
+        let department = DEPARTMENTS[i % DEPARTMENTS.len()];
+        let is_head = (3..3 + DEPARTMENTS.len()).contains(&i);
+        let manager_id = if is_head || i < 3 {
+            None
+        } else {
+            heads.get(i % DEPARTMENTS.len()).cloned()
+        };
+        let mentor = i == 1 || is_head || (i > 2 && i % 4 == 1);
+        let level = if mentor {
+            3 + rng.below(3) as u8
+        } else {
+            1 + rng.below(3) as u8
+        };
+        let mut languages = vec!["en".to_owned()];
+        if rng.chance(35) {
+            languages.push((*rng.pick(EXTRA_LANGUAGES)).to_owned());
+        }
+        let email_name: String = name.to_ascii_lowercase().replace(' ', ".");
+        let person = Person {
+            id: people::new_id(),
+            display_name: name,
+            email: Some(format!("{email_name}.{i}@example.com")),
+            department: Some(department.to_owned()),
+            manager_id,
+            timezone: Some((*rng.pick(TIMEZONES)).to_owned()),
+            languages: languages.clone(),
+            osmm_level: if i == 0 {
+                5
+            } else if i == 1 {
+                5
+            } else if i == 2 {
+                2
+            } else {
+                level
+            },
+        };
+        people::insert(&txn, &person, sub).await?;
+        if is_head {
+            heads.push(person.id.clone());
+        }
+        if mentor {
+            let skills = {
+                let n = 3 + rng.below(4);
+                rng.distinct(skill_list.len(), n)
+            };
+            let projects = {
+                let n = 1 + rng.below(3);
+                rng.distinct(project_list.len(), n)
+            };
+            let foundations = {
+                let n = rng.below(3);
+                rng.distinct(foundation_list.len(), n)
+            };
+            let topics = {
+                let n = 2 + rng.below(3);
+                rng.distinct(MentoringTopic::ALL.len(), n)
+            };
+            let profile = MentorProfile {
+                person_id: person.id.clone(),
+                capacity: 1 + rng.below(4) as u8,
+                live_count: 0,
+                accepting: i == 1 || rng.chance(85),
+                bio: Some(format!(
+                    "{} in {}; happy to help people find their way into open source.",
+                    if person.osmm_level >= 5 {
+                        "Open-source lead"
+                    } else {
+                        "Engineer"
+                    },
+                    department
+                )),
+                skills: skills
+                    .iter()
+                    .map(|&s| (skill_list[s], 2 + rng.below(4) as u8))
+                    .collect(),
+                projects: projects
+                    .iter()
+                    .map(|&p| (project_list[p], *rng.pick(ProjectRole::ALL)))
+                    .collect(),
+                foundations: foundations
+                    .iter()
+                    .map(|&f| (foundation_list[f], *rng.pick(FoundationRole::ALL)))
+                    .collect(),
+                topics: sorted(topics.iter().map(|&t| MentoringTopic::ALL[t]).collect()),
+            };
+            profiles::replace_mentor(&txn, &profile).await?;
+        } else if i == 2 || rng.chance(60) {
+            let skills = {
+                let n = 2 + rng.below(3);
+                rng.distinct(skill_list.len(), n)
+            };
+            let topics = {
+                let n = 1 + rng.below(2);
+                rng.distinct(MentoringTopic::ALL.len(), n)
+            };
+            let profile = MenteeProfile {
+                person_id: person.id.clone(),
+                target_level: (person.osmm_level + 1 + rng.below(2) as u8).min(5),
+                max_timezone_diff_hours: rng.chance(30).then_some(6),
+                languages: vec!["en".to_owned()],
+                skills: skills
+                    .iter()
+                    .enumerate()
+                    .map(|(n, &s)| (skill_list[s], (n as u8 % 3) + 1))
+                    .collect(),
+                projects: {
+                    let n = rng.below(3);
+                    rng.distinct(project_list.len(), n)
+                }
+                .iter()
+                .map(|&p| project_list[p])
+                .collect(),
+                foundations: {
+                    let n = rng.below(2);
+                    rng.distinct(foundation_list.len(), n)
+                }
+                .iter()
+                .map(|&f| foundation_list[f])
+                .collect(),
+                topics: sorted(topics.iter().map(|&t| MentoringTopic::ALL[t]).collect()),
+            };
+            profiles::replace_mentee(&txn, &profile).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(true)
+}
+
+fn slugs<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
+    items.map(str::to_owned).collect()
+}
+
+fn sorted(mut topics: Vec<MentoringTopic>) -> Vec<MentoringTopic> {
+    topics.sort();
+    topics
+}

@@ -1,0 +1,40 @@
+//! Service functions: one per use case. Each checks who may do it, decides
+//! with `domain` rules, and owns its transaction. Resolvers call exactly one.
+
+pub mod catalog;
+pub mod people;
+pub mod profiles;
+
+use crate::auth::Claims;
+use crate::error::ApiError;
+
+/// The signed-in caller: checked claims and the person they map to.
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    pub person_id: String,
+    pub claims: Claims,
+}
+
+/// Proof that the caller holds the `ospo` role; only [`Viewer::as_ospo`]
+/// makes one, so OSPO-only services cannot be called without the check.
+pub struct OspoAdmin<'a>(
+    #[expect(dead_code, reason = "kept for audit trails of OSPO actions")] &'a Viewer,
+);
+
+impl Viewer {
+    pub fn is_ospo(&self) -> bool {
+        self.claims.is_ospo()
+    }
+
+    pub fn as_ospo(&self) -> Result<OspoAdmin<'_>, ApiError> {
+        if self.is_ospo() {
+            Ok(OspoAdmin(self))
+        } else {
+            Err(ApiError::ospo_only())
+        }
+    }
+
+    pub fn is(&self, person_id: &str) -> bool {
+        self.person_id == person_id
+    }
+}

@@ -1,0 +1,50 @@
+//! People: the caller's own record, what others may see, profile edits.
+
+use sea_orm::DatabaseConnection;
+
+use super::Viewer;
+use crate::error::{ApiError, ApiResult};
+use crate::store::{self, people::Person, people::PersonChange};
+
+pub async fn me(db: &DatabaseConnection, viewer: &Viewer) -> ApiResult<Person> {
+    store::people::find(db, &viewer.person_id)
+        .await?
+        .ok_or(ApiError::NotFound("person"))
+}
+
+/// Another person as the caller may see them: themself and the OSPO see
+/// anyone; others see only mentors (their mentor-facing profile). `None`
+/// when absent or not visible, so a probe cannot tell the two apart.
+pub async fn visible(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: &str,
+) -> ApiResult<Option<Person>> {
+    let Some(person) = store::people::find(db, id).await? else {
+        return Ok(None);
+    };
+    if viewer.is(id) || viewer.is_ospo() {
+        return Ok(Some(person));
+    }
+    let mentor = store::profiles::mentor_live_count(db, id).await?.is_some();
+    Ok(mentor.then_some(person))
+}
+
+pub async fn update_me(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    change: PersonChange,
+) -> ApiResult<Person> {
+    store::people::update(db, &viewer.person_id, change).await?;
+    me(db, viewer).await
+}
+
+/// May `viewer` see the private fields (email, timezone) of `person_id`?
+pub fn sees_contact(viewer: &Viewer, person_id: &str) -> bool {
+    viewer.is(person_id) || viewer.is_ospo()
+}
+
+/// May `viewer` see the mentee profile of `person_id`?
+pub fn sees_mentee_profile(viewer: &Viewer, person_id: &str) -> bool {
+    viewer.is(person_id) || viewer.is_ospo()
+}

@@ -1,0 +1,238 @@
+//! People: provisioning from token claims, lookups and profile updates.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    sea_query::Expr,
+};
+
+use super::entities::person;
+use crate::auth::Claims;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Person {
+    pub id: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub department: Option<String>,
+    pub manager_id: Option<String>,
+    pub timezone: Option<String>,
+    pub languages: Vec<String>,
+    pub osmm_level: u8,
+}
+
+impl Person {
+    fn from_row(row: person::Model) -> Result<Self, DbErr> {
+        let osmm_level = u8::try_from(row.osmm_level)
+            .ok()
+            .filter(|l| (1..=5).contains(l))
+            .ok_or_else(|| super::corrupt("person.osmm_level", row.osmm_level))?;
+        Ok(Self {
+            languages: super::split_list(&row.languages),
+            id: row.id,
+            display_name: row.display_name,
+            email: row.email,
+            department: row.department,
+            manager_id: row.manager_id,
+            timezone: row.timezone,
+            osmm_level,
+        })
+    }
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// The name a person gets from their token: `name`, else the local part of
+/// `email`, else `sub`.
+fn claimed_name(claims: &Claims) -> String {
+    let name = claims.name.clone().or_else(|| {
+        claims
+            .email
+            .as_ref()
+            .and_then(|e| e.split('@').next())
+            .map(str::to_owned)
+    });
+    let name = name.unwrap_or_else(|| claims.sub.clone());
+    name.chars().filter(|c| !c.is_control()).take(200).collect()
+}
+
+/// Finds or creates the person for `claims`, exactly once however many first
+/// calls race (the insert does nothing on a `sub` conflict), and refreshes
+/// name and email when the SSO's values changed since the last call. A person
+/// imported from HR with the same email and no `sub` yet is linked, not
+/// duplicated. Returns the person's id.
+pub async fn provision(db: &impl ConnectionTrait, claims: &Claims) -> Result<String, DbErr> {
+    let email = claims
+        .email
+        .as_deref()
+        .and_then(|e| domain::values::email(e).ok());
+    if let Some(existing) = find_by_sub(db, &claims.sub).await? {
+        if existing.sso_name != claims.name || existing.sso_email != email {
+            refresh_from_claims(db, &existing.id, claims, email.as_deref()).await?;
+        }
+        return Ok(existing.id);
+    }
+    if let Some(email) = &email {
+        let linked = person::Entity::update_many()
+            .col_expr(person::Column::Sub, Expr::value(claims.sub.clone()))
+            .filter(person::Column::Email.eq(email.clone()))
+            .filter(person::Column::Sub.is_null())
+            .exec(db)
+            .await?;
+        if linked.rows_affected > 0
+            && let Some(row) = find_by_sub(db, &claims.sub).await?
+        {
+            refresh_from_claims(db, &row.id, claims, Some(email)).await?;
+            return Ok(row.id);
+        }
+    }
+    let now = Utc::now();
+    let row = person::ActiveModel {
+        id: Set(new_id()),
+        sub: Set(Some(claims.sub.clone())),
+        display_name: Set(claimed_name(claims)),
+        email: Set(email.clone()),
+        department: Set(None),
+        manager_id: Set(None),
+        timezone: Set(None),
+        languages: Set(String::new()),
+        osmm_level: Set(1),
+        sso_name: Set(claims.name.clone()),
+        sso_email: Set(email),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    person::Entity::insert(row)
+        .on_conflict_do_nothing_on([person::Column::Sub])
+        .exec_without_returning(db)
+        .await?;
+    let row = find_by_sub(db, &claims.sub)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("provisioned person".into()))?;
+    Ok(row.id)
+}
+
+async fn find_by_sub(db: &impl ConnectionTrait, sub: &str) -> Result<Option<person::Model>, DbErr> {
+    person::Entity::find()
+        .filter(person::Column::Sub.eq(sub))
+        .one(db)
+        .await
+}
+
+async fn refresh_from_claims(
+    db: &impl ConnectionTrait,
+    id: &str,
+    claims: &Claims,
+    email: Option<&str>,
+) -> Result<(), DbErr> {
+    let mut update = person::Entity::update_many()
+        .col_expr(person::Column::SsoName, Expr::value(claims.name.clone()))
+        .col_expr(
+            person::Column::SsoEmail,
+            Expr::value(email.map(str::to_owned)),
+        )
+        .col_expr(person::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(person::Column::Id.eq(id));
+    if claims.name.is_some() {
+        update = update.col_expr(
+            person::Column::DisplayName,
+            Expr::value(claimed_name(claims)),
+        );
+    }
+    if email.is_some() {
+        update = update.col_expr(person::Column::Email, Expr::value(email.map(str::to_owned)));
+    }
+    update.exec(db).await?;
+    Ok(())
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<Person>, DbErr> {
+    person::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await?
+        .map(Person::from_row)
+        .transpose()
+}
+
+pub async fn find_many(db: &impl ConnectionTrait, ids: &[String]) -> Result<Vec<Person>, DbErr> {
+    let rows = person::Entity::find()
+        .filter(person::Column::Id.is_in(ids.iter().cloned()))
+        .all(db)
+        .await?;
+    rows.into_iter().map(Person::from_row).collect()
+}
+
+/// The fields `updateMyProfile` may change; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct PersonChange {
+    pub display_name: Option<String>,
+    pub department: Option<Option<String>>,
+    pub timezone: Option<Option<String>>,
+    pub languages: Option<Vec<String>>,
+    pub osmm_level: Option<u8>,
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    id: &str,
+    change: PersonChange,
+) -> Result<(), DbErr> {
+    let mut update = person::Entity::update_many()
+        .col_expr(person::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(person::Column::Id.eq(id));
+    if let Some(name) = change.display_name {
+        update = update.col_expr(person::Column::DisplayName, Expr::value(name));
+    }
+    if let Some(department) = change.department {
+        update = update.col_expr(person::Column::Department, Expr::value(department));
+    }
+    if let Some(timezone) = change.timezone {
+        update = update.col_expr(person::Column::Timezone, Expr::value(timezone));
+    }
+    if let Some(languages) = change.languages {
+        update = update.col_expr(person::Column::Languages, Expr::value(languages.join(",")));
+    }
+    if let Some(level) = change.osmm_level {
+        update = update.col_expr(person::Column::OsmmLevel, Expr::value(i16::from(level)));
+    }
+    update.exec(db).await?;
+    Ok(())
+}
+
+/// A full row for seeding and import.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    person: &Person,
+    sub: Option<&str>,
+) -> Result<(), DbErr> {
+    let now = Utc::now();
+    let row = person::ActiveModel {
+        id: Set(person.id.clone()),
+        sub: Set(sub.map(str::to_owned)),
+        display_name: Set(person.display_name.clone()),
+        email: Set(person.email.clone()),
+        department: Set(person.department.clone()),
+        manager_id: Set(person.manager_id.clone()),
+        timezone: Set(person.timezone.clone()),
+        languages: Set(person.languages.join(",")),
+        osmm_level: Set(i16::from(person.osmm_level)),
+        sso_name: Set(None),
+        sso_email: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    person::Entity::insert(row)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn exists_with_sub(db: &impl ConnectionTrait, sub: &str) -> Result<bool, DbErr> {
+    Ok(find_by_sub(db, sub).await?.is_some())
+}
+
+pub async fn id_by_sub(db: &impl ConnectionTrait, sub: &str) -> Result<Option<String>, DbErr> {
+    Ok(find_by_sub(db, sub).await?.map(|p| p.id))
+}
