@@ -1,1 +1,290 @@
+//! Integration-test helpers: [`TestApp`] starts the real server on an
+//! ephemeral port over a fresh database (a SQLite file, or a new PostgreSQL
+//! database when `TANDEM_TEST_POSTGRES_URL` is set), and speaks real HTTP.
+//!
+//! Tests are written once as `async fn name(backend: Backend)` and listed in
+//! [`on_both_backends!`], which makes a SQLite and a PostgreSQL test of each.
+//! Without `TANDEM_TEST_POSTGRES_URL` the PostgreSQL ones skip, except under
+//! `CI=true`, where they fail.
 
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use serde_json::{Value, json};
+use tandem::auth::{TokenRequest, mint_hs256};
+use tandem::config::Config;
+
+pub const SECRET: &str = "integration-test-secret-of-at-least-32-bytes";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares a SQLite and a PostgreSQL `#[tokio::test]` for each listed
+/// `async fn(Backend)` of the calling file.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+/// A fresh, migrated database URL for `backend`, or `None` when PostgreSQL
+/// is not configured outside CI.
+pub async fn fresh_database(backend: Backend) -> Option<String> {
+    let name = format!(
+        "tandem_t_{}",
+        tandem::store::people::new_id().replace('-', "")
+    );
+    match backend {
+        Backend::Sqlite => {
+            let path = std::env::temp_dir().join(format!("{name}.db"));
+            Some(format!("sqlite://{}?mode=rwc", path.display()))
+        }
+        Backend::Postgres => {
+            let Ok(admin) = std::env::var("TANDEM_TEST_POSTGRES_URL") else {
+                if std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!(
+                        "CI=true but TANDEM_TEST_POSTGRES_URL is not set: the PostgreSQL tests cannot run"
+                    );
+                }
+                eprintln!("skipping the PostgreSQL variant: TANDEM_TEST_POSTGRES_URL is not set");
+                return None;
+            };
+            let db = sea_orm::Database::connect(&admin)
+                .await
+                .expect("connect to TANDEM_TEST_POSTGRES_URL");
+            db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            db.close().await.ok();
+            let base = admin
+                .rsplit_once('/')
+                .map(|(base, _)| base)
+                .expect("a postgres URL with a database");
+            Some(format!("{base}/{name}"))
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub db: DatabaseConnection,
+    pub client: reqwest::Client,
+    pub config: Config,
+    pub backend: Backend,
+}
+
+impl TestApp {
+    /// Starts a server with the default test configuration.
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Starts a server after `tweak` has adjusted the configuration.
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<Self> {
+        let url = fresh_database(backend).await?;
+        let mut config = Config::for_tests(&url, SECRET);
+        tweak(&mut config);
+        Some(Self::start(config, backend).await)
+    }
+
+    /// Starts another server instance over the same database.
+    pub async fn another_instance(&self) -> Self {
+        Self::start(self.config.clone(), self.backend).await
+    }
+
+    async fn start(config: Config, backend: Backend) -> Self {
+        use migration::sea_orm_migration::MigratorTrait;
+        let db = tandem::db::connect(&config.database_url, 5)
+            .await
+            .expect("connect");
+        tandem::Migrator::up(&db, None).await.expect("migrate");
+        let server = tandem::http::Server::build(config.clone(), db.clone())
+            .await
+            .expect("build server");
+        let base = format!("http://{}", server.address());
+        tokio::spawn(server.run());
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("client");
+        Self {
+            base,
+            db,
+            client,
+            config,
+            backend,
+        }
+    }
+
+    /// A token for `sub` signed with the test secret.
+    pub fn token(&self, sub: &str, name: Option<&str>, roles: &[&str]) -> String {
+        token_for(sub, name, None, roles)
+    }
+
+    pub fn ospo_token(&self) -> String {
+        self.token("ospo-admin", Some("Olga OSPO"), &["ospo"])
+    }
+
+    /// POSTs a GraphQL request with an optional bearer token.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({
+                "query": query,
+                "variables": variables,
+            }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        Gql::from(request.send().await.expect("request")).await
+    }
+
+    /// `gql` as the person `sub`.
+    pub async fn as_user(&self, sub: &str, query: &str, variables: Value) -> Gql {
+        self.gql(Some(&self.token(sub, Some(sub), &[])), query, variables)
+            .await
+    }
+
+    pub async fn as_ospo(&self, query: &str, variables: Value) -> Gql {
+        self.gql(Some(&self.ospo_token()), query, variables).await
+    }
+
+    /// A single number from SQL, such as a row count.
+    pub async fn count(&self, sql: &str) -> i64 {
+        let backend = self.db.get_database_backend();
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(backend, sql.to_owned()))
+            .await
+            .expect("count query");
+        row.expect("a row")
+            .try_get_by_index::<i64>(0)
+            .expect("an integer")
+    }
+
+    /// Seeds a small catalog through the API as the OSPO.
+    pub async fn seed_catalog(&self) {
+        let skills = ["rust", "go", "licensing", "governance", "public-speaking"];
+        for slug in skills {
+            self.as_ospo(
+                "mutation($i: SkillInput!) { upsertSkill(input: $i) { id } }",
+                json!({ "i": { "slug": slug, "name": slug.to_uppercase(), "category": "test" } }),
+            )
+            .await
+            .data();
+        }
+        for slug in ["finos", "cncf", "apache"] {
+            self.as_ospo(
+                "mutation($i: FoundationInput!) { upsertFoundation(input: $i) { id } }",
+                json!({ "i": { "slug": slug, "name": slug.to_uppercase() } }),
+            )
+            .await
+            .data();
+        }
+        for (slug, foundation) in [
+            ("legend", Some("finos")),
+            ("kubernetes", Some("cncf")),
+            ("tokio", None),
+        ] {
+            self.as_ospo(
+                "mutation($i: ProjectInput!) { upsertProject(input: $i) { id } }",
+                json!({ "i": { "slug": slug, "name": slug, "repositoryUrl": format!("https://example.com/{slug}"), "foundation": foundation } }),
+            )
+            .await
+            .data();
+        }
+    }
+}
+
+/// A token with arbitrary subject, name, email and roles.
+pub fn token_for(sub: &str, name: Option<&str>, email: Option<&str>, roles: &[&str]) -> String {
+    let request = TokenRequest {
+        sub: sub.to_owned(),
+        name: name.map(str::to_owned),
+        email: email.map(str::to_owned),
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+    };
+    mint_hs256(SECRET.as_bytes(), "tandem", "tandem", &request, 3600).expect("mint")
+}
+
+/// An HTTP answer to a GraphQL request.
+pub struct Gql {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Value,
+}
+
+impl Gql {
+    pub async fn from(response: reqwest::Response) -> Self {
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Self {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    /// The `data`, after checking there are no errors.
+    #[track_caller]
+    pub fn data(&self) -> &Value {
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {:#}",
+            self.body
+        );
+        assert_eq!(
+            self.status, 200,
+            "status {} for {:#}",
+            self.status, self.body
+        );
+        &self.body["data"]
+    }
+
+    /// The code of the one error; fails unless there is exactly one.
+    #[track_caller]
+    pub fn code(&self) -> &str {
+        let errors = self.body["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no errors in {:#}", self.body));
+        assert_eq!(errors.len(), 1, "expected one error: {:#}", self.body);
+        errors[0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("error without a code: {:#}", self.body))
+    }
+
+    #[track_caller]
+    pub fn message(&self) -> &str {
+        self.code();
+        self.body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+    }
+}

@@ -22,6 +22,7 @@
 //! | `TANDEM_DB_MAX_CONNECTIONS` | 10 |
 //! | `TANDEM_SHUTDOWN_SECONDS` | 30 |
 //! | `TANDEM_LOG_FORMAT` | `text` (`json`) |
+//! | `TANDEM_WORKERS` | one per core |
 
 use std::collections::HashMap;
 use std::fmt::Display;
@@ -114,6 +115,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     pub shutdown_seconds: u64,
     pub json_logs: bool,
+    /// HTTP worker threads; one per core by default.
+    pub workers: usize,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://tandem.db?mode=rwc";
@@ -311,6 +314,12 @@ impl Config {
             cors_origins,
             shutdown_seconds: source.parsed("TANDEM_SHUTDOWN_SECONDS")?.unwrap_or(30),
             json_logs,
+            workers: source.positive(
+                "TANDEM_WORKERS",
+                std::thread::available_parallelism()
+                    .map(usize::from)
+                    .unwrap_or(2),
+            )?,
         })
     }
 
@@ -400,6 +409,7 @@ impl Config {
             cors_origins: Vec::new(),
             shutdown_seconds: 5,
             json_logs: false,
+            workers: 1,
         }
     }
 

@@ -116,7 +116,7 @@ impl Server {
         })
         .disable_signals()
         .shutdown_timeout(shutdown)
-        .workers(workers())
+        .workers(state.config.workers)
         .bind(state.config.listen)?;
         let address = http
             .addrs()
@@ -154,19 +154,6 @@ impl Server {
         tracing::info!("stopped");
         Ok(())
     }
-}
-
-/// Worker threads: `TANDEM_WORKERS`, else one per core.
-fn workers() -> usize {
-    std::env::var("TANDEM_WORKERS")
-        .ok()
-        .and_then(|w| w.parse().ok())
-        .filter(|w| *w > 0)
-        .unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(usize::from)
-                .unwrap_or(2)
-        })
 }
 
 async fn shutdown_signal() {
