@@ -11,6 +11,7 @@ use crate::config::Limits;
 struct Counts {
     aliases: usize,
     selections: usize,
+    introspection: bool,
 }
 
 fn walk(set: &SelectionSet, doc: &ExecutableDocument, counts: &mut Counts, depth: usize) {
@@ -23,6 +24,8 @@ fn walk(set: &SelectionSet, doc: &ExecutableDocument, counts: &mut Counts, depth
         match &selection.node {
             Selection::Field(field) => {
                 counts.selections += 1;
+                let name = field.node.name.node.as_str();
+                counts.introspection |= name == "__schema" || name == "__type";
                 if field.node.alias.is_some() {
                     counts.aliases += 1;
                 }
@@ -40,11 +43,16 @@ fn walk(set: &SelectionSet, doc: &ExecutableDocument, counts: &mut Counts, depth
     }
 }
 
-/// Refuses documents with too many aliases or selections.
-pub fn check(doc: &ExecutableDocument, limits: &Limits) -> Result<(), String> {
+/// Refuses documents with too many aliases or selections, and
+/// introspection when it is switched off (async-graphql would answer null
+/// without an error).
+pub fn check(doc: &ExecutableDocument, limits: &Limits, introspection: bool) -> Result<(), String> {
     let mut counts = Counts::default();
     for (_, operation) in doc.operations.iter() {
         walk(&operation.node.selection_set.node, doc, &mut counts, 0);
+    }
+    if counts.introspection && !introspection {
+        return Err("introspection is disabled on this server".into());
     }
     if counts.aliases > limits.max_aliases {
         return Err(format!(

@@ -321,7 +321,7 @@ async fn execute(
             "BAD_USER_INPUT",
         );
     }
-    if let Err(message) = limits::check(doc, &state.config.limits) {
+    if let Err(message) = limits::check(doc, &state.config.limits, state.config.introspection) {
         return rejected(ServerError::new(message, None), "GRAPHQL_VALIDATION_FAILED");
     }
     let viewer = match authenticate(state, req).await {
