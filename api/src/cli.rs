@@ -32,8 +32,8 @@ enum Command {
         /// Seed a demo organisation, generate a key if none is set, print tokens.
         #[arg(long)]
         demo: bool,
-        /// Address to listen on.
-        #[arg(long, env = "TANDEM_LISTEN")]
+        /// Address to listen on (overrides TANDEM_LISTEN).
+        #[arg(long)]
         listen: Option<SocketAddr>,
     },
     /// Apply pending database migrations.
@@ -61,6 +61,37 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Assign a cohort from CSV files and print one JSON line.
+    Solve {
+        /// `mentor,capacity` rows.
+        #[arg(long)]
+        capacities: PathBuf,
+        /// `mentee,mentor,score` rows; a missing pair is forbidden.
+        #[arg(long)]
+        scores: PathBuf,
+        #[arg(long, value_enum, default_value = "optimal")]
+        strategy: crate::solve::Strategy,
+        /// Where to write the assigned `mentee,mentor,score` rows.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Write a deterministic benchmark instance as the files `solve` reads.
+    Generate {
+        #[arg(long, value_enum, default_value = "uniform")]
+        kind: crate::solve::InstanceKind,
+        #[arg(long)]
+        mentees: u32,
+        #[arg(long)]
+        mentors: u32,
+        #[arg(long)]
+        pairs_per_mentee: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        capacities: PathBuf,
+        #[arg(long)]
+        scores: PathBuf,
+    },
 }
 
 /// Runs the command line; the exit code is 0 on success, 2 on bad
@@ -86,6 +117,37 @@ pub fn run() -> std::process::ExitCode {
             roles,
             ttl,
         } => token(&source, sub, name, email, roles, &ttl),
+        Command::Solve {
+            capacities,
+            scores,
+            strategy,
+            out,
+        } => match crate::solve::solve(&capacities, &scores, strategy, out.as_deref()) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => fail(1, &format!("{e:#}")),
+        },
+        Command::Generate {
+            kind,
+            mentees,
+            mentors,
+            pairs_per_mentee,
+            seed,
+            capacities,
+            scores,
+        } => {
+            match crate::solve::generate(
+                kind,
+                mentees,
+                mentors,
+                pairs_per_mentee,
+                seed,
+                &capacities,
+                &scores,
+            ) {
+                Ok(()) => std::process::ExitCode::SUCCESS,
+                Err(e) => fail(1, &format!("{e:#}")),
+            }
+        }
         command => {
             let runtime = match tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -240,7 +302,12 @@ async fn run_command(config: Config, command: Command) -> anyhow::Result<()> {
             }
             server.run().await?;
         }
-        Command::Schema | Command::Token { .. } => unreachable!("handled without a runtime"),
+        Command::Schema
+        | Command::Token { .. }
+        | Command::Solve { .. }
+        | Command::Generate { .. } => {
+            unreachable!("handled without a runtime")
+        }
     }
     Ok(())
 }

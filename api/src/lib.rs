@@ -8,6 +8,7 @@
 //! - [`graphql`]: the schema, thin resolvers, DataLoaders, limits.
 //! - [`http`]: the actix-web server, probes, metrics, request ids.
 //! - [`seed`]: the demo organisation.
+//! - [`solve`]: `tandem solve` and `tandem generate` over CSV files.
 //! - [`cli`]: the command line.
 //!
 //! Business rules live in the `domain` crate, never here.
@@ -21,6 +22,7 @@ pub mod graphql;
 pub mod http;
 pub mod seed;
 pub mod service;
+pub mod solve;
 pub mod store;
 
 pub use migration::Migrator;

@@ -1,5 +1,6 @@
 //! Tandem's business logic, free of I/O: value types with their rules
-//! ([`values`]), and later scoring, matching and lifecycle rules.
-//! Nothing here knows about databases, HTTP or GraphQL.
+//! ([`values`]), cohort matching ([`matching`]), and later scoring and
+//! lifecycle rules. Nothing here knows about databases, HTTP or GraphQL.
 
+pub mod matching;
 pub mod values;

@@ -1,0 +1,350 @@
+//! The `tandem` binary as a user runs it: configuration errors name their
+//! variable and stop start-up, `token` and `schema` print, and `serve` drains
+//! and exits 0 on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "cli-test-secret-that-is-long-enough-000";
+
+fn tandem() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tandem"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("TANDEM_") || key == "DATABASE_URL" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+fn temp_db() -> String {
+    let path =
+        std::env::temp_dir().join(format!("tandem-cli-{}.db", tandem::store::people::new_id()));
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+/// Runs `cmd` to completion, killing it after a minute so a server that
+/// starts by mistake fails the test instead of hanging it.
+fn output_within_a_minute(cmd: &mut Command) -> std::process::Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run tandem");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            child.kill().ok();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// Runs `serve` with `env` and expects it to refuse to start, naming `var`.
+#[track_caller]
+fn refuses(env: &[(&str, &str)], var: &str) {
+    let mut cmd = tandem();
+    cmd.arg("serve")
+        .env("DATABASE_URL", temp_db())
+        .env("TANDEM_LISTEN", "127.0.0.1:0");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let output = output_within_a_minute(&mut cmd);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{env:?} started or failed otherwise: {stderr}"
+    );
+    assert!(
+        stderr.contains(var),
+        "{env:?}: message does not name {var}: {stderr}"
+    );
+    assert!(
+        !stderr.contains("short"),
+        "a secret value was echoed: {stderr}"
+    );
+}
+
+#[test]
+fn invalid_configuration_stops_start_up_naming_the_variable() {
+    refuses(&[], "TANDEM_JWT_SECRET");
+    refuses(&[("TANDEM_JWT_SECRET", "short")], "TANDEM_JWT_SECRET");
+    refuses(
+        &[("TANDEM_JWT_SECRET", SECRET), ("TANDEM_JWT_ALG", "HS512")],
+        "TANDEM_JWT_ALG",
+    );
+    refuses(&[("TANDEM_JWT_ALG", "RS256")], "TANDEM_JWT_PUBLIC_KEY_FILE");
+    refuses(
+        &[
+            ("TANDEM_JWT_SECRET", SECRET),
+            ("DATABASE_URL", "mysql://nope"),
+        ],
+        "DATABASE_URL",
+    );
+    refuses(
+        &[("TANDEM_JWT_SECRET", SECRET), ("TANDEM_MAX_DEPTH", "deep")],
+        "TANDEM_MAX_DEPTH",
+    );
+    refuses(
+        &[
+            ("TANDEM_JWT_SECRET", SECRET),
+            ("TANDEM_MAX_BODY_BYTES", "0"),
+        ],
+        "TANDEM_MAX_BODY_BYTES",
+    );
+    refuses(
+        &[
+            ("TANDEM_JWT_SECRET", SECRET),
+            ("TANDEM_LISTEN", "not-an-address"),
+        ],
+        "TANDEM_LISTEN",
+    );
+    refuses(
+        &[("TANDEM_JWT_SECRET", SECRET), ("TANDEM_CORS_ORIGINS", "*")],
+        "TANDEM_CORS_ORIGINS",
+    );
+    refuses(
+        &[("TANDEM_JWT_SECRET", SECRET), ("TANDEM_GRAPHIQL", "maybe")],
+        "TANDEM_GRAPHIQL",
+    );
+}
+
+#[test]
+fn an_unreadable_key_file_stops_start_up() {
+    let mut cmd = tandem();
+    cmd.args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DATABASE_URL", temp_db())
+        .env("TANDEM_JWT_ALG", "RS256")
+        .env("TANDEM_JWT_PUBLIC_KEY_FILE", "/nonexistent/key.pem");
+    let output = output_within_a_minute(&mut cmd);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_ne!(output.status.code(), Some(0));
+    assert!(stderr.contains("/nonexistent/key.pem"), "{stderr}");
+}
+
+#[test]
+fn the_config_file_is_read_and_the_environment_wins() {
+    let path =
+        std::env::temp_dir().join(format!("tandem-{}.toml", tandem::store::people::new_id()));
+    std::fs::write(
+        &path,
+        format!("jwt_secret = \"{SECRET}\"\nmax_depth = \"deep\"\n"),
+    )
+    .unwrap();
+    let output = output_within_a_minute(
+        tandem()
+            .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+            .arg(&path)
+            .env("DATABASE_URL", temp_db()),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("TANDEM_MAX_DEPTH"));
+    // The environment wins over the file.
+    let fixed = output_within_a_minute(
+        tandem()
+            .args(["token", "--sub", "u1", "--config"])
+            .arg(&path)
+            .env("TANDEM_MAX_DEPTH", "20"),
+    );
+    assert!(
+        fixed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fixed.stderr)
+    );
+    // The token command reads the secret from the file.
+    std::fs::write(&path, format!("jwt_secret = \"{SECRET}\"\n")).unwrap();
+    let token = tandem()
+        .args(["token", "--sub", "u1", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        token.status.success(),
+        "{}",
+        String::from_utf8_lossy(&token.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&token.stdout)
+            .trim()
+            .split('.')
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn token_and_schema_print() {
+    let token = tandem()
+        .args([
+            "token", "--sub", "ada", "--name", "Ada", "--role", "ospo", "--ttl", "15m",
+        ])
+        .env("TANDEM_JWT_SECRET", SECRET)
+        .output()
+        .unwrap();
+    assert!(token.status.success());
+    let token = String::from_utf8(token.stdout).unwrap();
+    let config = tandem::config::Config::for_tests("sqlite::memory:", SECRET);
+    let claims = tandem::auth::Verifier::new(&config.jwt)
+        .unwrap()
+        .verify(token.trim())
+        .unwrap();
+    assert_eq!(claims.sub, "ada");
+    assert!(claims.is_ospo());
+    let bad_ttl = tandem()
+        .args(["token", "--sub", "a", "--ttl", "soon"])
+        .env("TANDEM_JWT_SECRET", SECRET)
+        .output()
+        .unwrap();
+    assert_eq!(bad_ttl.status.code(), Some(2));
+
+    let schema = tandem().arg("schema").output().unwrap();
+    let file =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql")).unwrap();
+    assert_eq!(
+        String::from_utf8(schema.stdout).unwrap(),
+        file,
+        "schema.graphql is stale: tandem schema > schema.graphql"
+    );
+}
+
+#[test]
+fn serve_drains_and_exits_zero_on_sigterm() {
+    let mut child = tandem()
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DATABASE_URL", temp_db())
+        .env("TANDEM_JWT_SECRET", SECRET)
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let address = loop {
+        let line = lines
+            .next()
+            .expect("serve exited before listening")
+            .unwrap();
+        if let Some(rest) = line.split("address=").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+        assert!(Instant::now() < deadline, "never listened");
+    };
+    let ready = Command::new("curl")
+        .args([
+            "-m",
+            "10",
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            &format!("http://{address}/readyz"),
+        ])
+        .output();
+    if let Ok(out) = ready {
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "200");
+    }
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "SIGTERM did not exit 0");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(
+        rest.iter().any(|l| l.contains("draining")),
+        "no drain logged: {rest:?}"
+    );
+}
+
+fn write_temp(name: &str, text: &str) -> std::path::PathBuf {
+    let path =
+        std::env::temp_dir().join(format!("tandem-{}-{name}", tandem::store::people::new_id()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn solve_reads_files_keeps_ids_and_writes_rows() {
+    // m01 has one seat and both mentees want it most: e002 gets it (9 + 5 = 14
+    // beats 8 + 1 = 9), and m01 prefers e002 too, so stable agrees.
+    let caps = write_temp("caps.csv", "mentor,capacity\nm01,1\nm02,1\n");
+    let scores = write_temp(
+        "scores.csv",
+        "mentee,mentor,score\ne001,m01,8\ne001,m02,5\ne002,m01,9\ne002,m02,1\n",
+    );
+    let out = std::env::temp_dir().join(format!(
+        "tandem-{}-out.csv",
+        tandem::store::people::new_id()
+    ));
+    let run = |strategy: &str| {
+        let output = tandem()
+            .args(["solve", "--capacities"])
+            .arg(&caps)
+            .arg("--scores")
+            .arg(&scores)
+            .args(["--strategy", strategy, "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let line: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        (line, std::fs::read_to_string(&out).unwrap())
+    };
+    let (optimal, rows) = run("optimal");
+    assert_eq!(optimal["objective"], 14);
+    assert_eq!(optimal["matched"], 2);
+    assert_eq!(optimal["mentees"], 2);
+    assert_eq!(optimal["mentors"], 2);
+    assert_eq!(optimal["strategy"], "optimal");
+    assert!(optimal["elapsed_ms"].is_u64());
+    assert_eq!(rows, "mentee,mentor,score\ne001,m02,5\ne002,m01,9\n");
+    let (stable, rows) = run("stable");
+    assert_eq!(stable["objective"], 14);
+    assert_eq!(rows, "mentee,mentor,score\ne001,m02,5\ne002,m01,9\n");
+}
+
+#[test]
+fn solve_reports_malformed_input_with_its_line() {
+    let caps = write_temp("caps.csv", "mentor,capacity\nm1,2\n");
+    let cases = [
+        ("mentee,mentor,score\ne1,m1,3\ne2,m1,-4\n", "3"),
+        ("mentee,mentor,score\ne1,m1,x\n", "2"),
+        ("mentee,mentor,score\ne1,m9,3\n", "2"),
+        ("mentee,mentor,score\ne1,m1,3\ne1,m1,4\n", "3"),
+        ("mentee;mentor;score\n", "1"),
+        ("", "1"),
+    ];
+    for (scores, line) in cases {
+        let path = write_temp("scores.csv", scores);
+        let output = tandem()
+            .args(["solve", "--capacities"])
+            .arg(&caps)
+            .arg("--scores")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{scores:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("line {line}")),
+            "{scores:?}: no line {line} in {stderr}"
+        );
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(!stderr.contains("panicked"));
+    }
+}
