@@ -12,13 +12,17 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
 mod m0001_people_and_catalogs;
+mod m0002_policies_programs_matches;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_people_and_catalogs::Migration)]
+        vec![
+            Box::new(m0001_people_and_catalogs::Migration),
+            Box::new(m0002_policies_programs_matches::Migration),
+        ]
     }
 }
 
