@@ -3,4 +3,5 @@
 //! lifecycle rules. Nothing here knows about databases, HTTP or GraphQL.
 
 pub mod matching;
+pub mod program;
 pub mod values;

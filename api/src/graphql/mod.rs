@@ -8,6 +8,8 @@ pub mod limits;
 pub mod loaders;
 pub mod pagination;
 pub mod people;
+pub mod programs;
+pub mod scalars;
 
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
@@ -17,10 +19,18 @@ use crate::http::AppState;
 use crate::service::Viewer;
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(people::PeopleQuery, catalog::CatalogQuery);
+pub struct QueryRoot(
+    people::PeopleQuery,
+    catalog::CatalogQuery,
+    programs::ProgramQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(people::PeopleMutation, catalog::CatalogMutation);
+pub struct MutationRoot(
+    people::PeopleMutation,
+    catalog::CatalogMutation,
+    programs::ProgramMutation,
+);
 
 pub type TandemSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod people;
 pub mod profiles;
+pub mod programs;
 
 use crate::auth::Claims;
 use crate::error::ApiError;
@@ -17,9 +18,14 @@ pub struct Viewer {
 
 /// Proof that the caller holds the `ospo` role; only [`Viewer::as_ospo`]
 /// makes one, so OSPO-only services cannot be called without the check.
-pub struct OspoAdmin<'a>(
-    #[expect(dead_code, reason = "kept for audit trails of OSPO actions")] &'a Viewer,
-);
+pub struct OspoAdmin<'a>(&'a Viewer);
+
+impl OspoAdmin<'_> {
+    /// The OSPO member acting, for the audit trail.
+    pub fn person_id(&self) -> &str {
+        &self.0.person_id
+    }
+}
 
 impl Viewer {
     pub fn is_ospo(&self) -> bool {

@@ -155,3 +155,126 @@ tie_table!(mentee_skill, "mentee_skill", skill_id, priority: i16);
 tie_table!(mentee_project, "mentee_project", project_id: i64);
 tie_table!(mentee_foundation, "mentee_foundation", foundation_id: i64);
 tie_table!(mentee_topic, "mentee_topic", topic: String);
+
+pub mod program {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "program")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub name: String,
+        pub description: Option<String>,
+        pub starts_on: String,
+        pub ends_on: String,
+        pub status: String,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod program_enrollment {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "program_enrollment")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub program_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub person_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub role: String,
+        pub enrolled_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod matching_policy {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "matching_policy")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub program_id: Option<String>,
+        pub version: i32,
+        pub w_skills: f64,
+        pub w_projects: f64,
+        pub w_foundations: f64,
+        pub w_maturity: f64,
+        pub w_topics: f64,
+        pub w_timezone: f64,
+        pub w_language: f64,
+        pub w_load: f64,
+        pub min_score: f64,
+        pub strategy: String,
+        pub proposal_sla_hours: i32,
+        pub created_by: Option<String>,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod mentorship_request {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "mentorship_request")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub mentee_id: String,
+        pub program_id: Option<String>,
+        pub preferred_mentor_id: Option<String>,
+        pub goals: String,
+        pub state: String,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod mentorship_match {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "mentorship_match")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub request_id: String,
+        pub mentor_id: String,
+        pub mentee_id: String,
+        pub program_id: Option<String>,
+        pub state: String,
+        pub score_total: f64,
+        pub score_breakdown: String,
+        pub policy_version: i32,
+        pub proposed_at: DateTimeUtc,
+        pub expires_at: Option<DateTimeUtc>,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod audit_event {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "audit_event")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub actor_id: Option<String>,
+        pub subject_kind: String,
+        pub subject_id: String,
+        pub from_state: Option<String>,
+        pub to_state: String,
+        pub at: DateTimeUtc,
+    }
+    no_relations!();
+}

@@ -3,10 +3,13 @@
 //! same statement) and return plain records, never sea-orm models. Service
 //! functions own the transactions.
 
+pub mod audit;
 pub mod catalog;
 pub mod entities;
 pub mod people;
 pub mod profiles;
+pub mod programs;
+pub mod requests;
 
 use sea_orm::DbErr;
 

@@ -475,3 +475,17 @@ pub async fn which_are_mentors(
         .all(db)
         .await
 }
+
+/// Which of `ids` have a mentee profile.
+pub async fn which_are_mentees(
+    db: &impl ConnectionTrait,
+    ids: &[String],
+) -> Result<Vec<String>, DbErr> {
+    mentee_profile::Entity::find()
+        .select_only()
+        .column(mentee_profile::Column::PersonId)
+        .filter(mentee_profile::Column::PersonId.is_in(ids.iter().cloned()))
+        .into_tuple::<String>()
+        .all(db)
+        .await
+}

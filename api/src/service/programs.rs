@@ -1,0 +1,154 @@
+//! Programs (OSPO only): creation, status moves, enrollment.
+
+use domain::program::ProgramStatus;
+use sea_orm::DatabaseConnection;
+
+use super::{OspoAdmin, Viewer};
+use crate::db::begin_write;
+use crate::error::{ApiError, ApiResult};
+use crate::store::{self, audit, people, programs::Program, programs::Role};
+
+pub struct ProgramDraft {
+    pub name: String,
+    pub description: Option<String>,
+    pub starts_on: chrono::NaiveDate,
+    pub ends_on: chrono::NaiveDate,
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    ospo: OspoAdmin<'_>,
+    draft: ProgramDraft,
+) -> ApiResult<Program> {
+    if draft.ends_on < draft.starts_on {
+        return Err(ApiError::BadUserInput(format!(
+            "endsOn ({}) is before startsOn ({})",
+            draft.ends_on, draft.starts_on
+        )));
+    }
+    let program = Program {
+        id: people::new_id(),
+        name: draft.name,
+        description: draft.description,
+        starts_on: draft.starts_on,
+        ends_on: draft.ends_on,
+        status: ProgramStatus::Draft,
+    };
+    let txn = begin_write(db).await?;
+    store::programs::insert(&txn, &program).await?;
+    audit::record(
+        &txn,
+        Some(ospo.person_id()),
+        "program",
+        &program.id,
+        None,
+        program.status.slug(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(program)
+}
+
+/// Programs are visible to everyone signed in (the intranet lists them);
+/// changing them is the OSPO's.
+pub async fn find(
+    db: &DatabaseConnection,
+    _viewer: &Viewer,
+    id: &str,
+) -> ApiResult<Option<Program>> {
+    Ok(store::programs::find(db, id).await?)
+}
+
+pub async fn set_status(
+    db: &DatabaseConnection,
+    ospo: OspoAdmin<'_>,
+    id: &str,
+    to: ProgramStatus,
+) -> ApiResult<Program> {
+    let txn = begin_write(db).await?;
+    let program = store::programs::find(&txn, id)
+        .await?
+        .ok_or(ApiError::NotFound("program"))?;
+    let to = program
+        .status
+        .transition(to)
+        .map_err(|e| ApiError::Conflict(e.to_string()))?;
+    if !store::programs::set_status(&txn, id, program.status, to).await? {
+        return Err(ApiError::Conflict(
+            "the program's status changed meanwhile; read it again".into(),
+        ));
+    }
+    audit::record(
+        &txn,
+        Some(ospo.person_id()),
+        "program",
+        id,
+        Some(program.status.slug()),
+        to.slug(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Program {
+        status: to,
+        ..program
+    })
+}
+
+/// Enrolls people as mentors (they need a mentor profile) or mentees (they
+/// need a mentee profile; each gets an open program request).
+pub async fn enroll(
+    db: &DatabaseConnection,
+    ospo: OspoAdmin<'_>,
+    program_id: &str,
+    person_ids: Vec<String>,
+    role: Role,
+) -> ApiResult<Program> {
+    let mut person_ids = person_ids;
+    person_ids.sort();
+    person_ids.dedup();
+    let txn = begin_write(db).await?;
+    let program = store::programs::lock(&txn, program_id)
+        .await?
+        .ok_or(ApiError::NotFound("program"))?;
+    if !program.status.accepts_enrollment() {
+        return Err(ApiError::Conflict(format!(
+            "a {} program takes no more enrollments",
+            program.status
+        )));
+    }
+    let found = people::find_many(&txn, &person_ids).await?;
+    if let Some(missing) = person_ids
+        .iter()
+        .find(|id| !found.iter().any(|p| &p.id == *id))
+    {
+        return Err(ApiError::BadUserInput(format!("unknown person: {missing}")));
+    }
+    let with_profile = match role {
+        Role::Mentor => store::profiles::which_are_mentors(&txn, &person_ids).await?,
+        Role::Mentee => store::profiles::which_are_mentees(&txn, &person_ids).await?,
+    };
+    if let Some(missing) = person_ids.iter().find(|id| !with_profile.contains(id)) {
+        return Err(ApiError::BadUserInput(format!(
+            "{missing} has no {} profile",
+            role.slug()
+        )));
+    }
+    store::programs::enroll(&txn, program_id, &person_ids, role).await?;
+    if role == Role::Mentee {
+        let goals = format!("Mentoring in the program {}", program.name);
+        store::requests::open_for_program(&txn, program_id, &person_ids, &goals).await?;
+    }
+    for person_id in &person_ids {
+        audit::record(
+            &txn,
+            Some(ospo.person_id()),
+            "enrollment",
+            &format!("{program_id}/{person_id}"),
+            None,
+            role.slug(),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(program)
+}
