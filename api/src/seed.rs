@@ -319,7 +319,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<bool> {
         &FOUNDATIONS.iter().map(|f| f.0).collect::<Vec<_>>(),
     );
 
-    let mut rng = Rng(0x7A4D_E3_2026);
+    let mut rng = Rng(0x007A_4DE3_2026);
     // Department heads first, so everyone else can report to one.
     let mut heads: Vec<String> = Vec::new();
     for i in 0..PEOPLE {
@@ -355,14 +355,10 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<bool> {
             manager_id,
             timezone: Some((*rng.pick(TIMEZONES)).to_owned()),
             languages: languages.clone(),
-            osmm_level: if i == 0 {
-                5
-            } else if i == 1 {
-                5
-            } else if i == 2 {
-                2
-            } else {
-                level
+            osmm_level: match i {
+                0 | 1 => 5,
+                2 => 2,
+                _ => level,
             },
         };
         people::insert(&txn, &person, sub).await?;

@@ -171,7 +171,8 @@ struct Body {
     extensions: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-fn request_from(body: Body) -> Result<Request, HttpResponse> {
+/// Builds the request; the error is the message for a 400.
+fn request_from(body: Body) -> Result<Request, &'static str> {
     let mut request = Request::new(body.query);
     if let Some(name) = body.operation_name {
         request = request.operation_name(name);
@@ -182,11 +183,7 @@ fn request_from(body: Body) -> Result<Request, HttpResponse> {
             request = request.variables(async_graphql::Variables::from_json(value));
         }
         Some(_) => {
-            return Err(refuse(
-                StatusCode::BAD_REQUEST,
-                "variables must be an object",
-                "BAD_USER_INPUT",
-            ));
+            return Err("variables must be an object");
         }
     }
     let _ = body.extensions;
@@ -238,7 +235,7 @@ pub async fn post(
     };
     let request = match request_from(body) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(message) => return refuse(StatusCode::BAD_REQUEST, message, "BAD_USER_INPUT"),
     };
     execute(&state, &req, request, false).await
 }
@@ -287,7 +284,7 @@ pub async fn get(
     };
     let request = match request_from(body) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(message) => return refuse(StatusCode::BAD_REQUEST, message, "BAD_USER_INPUT"),
     };
     execute(&state, &req, request, true).await
 }
