@@ -10,6 +10,7 @@ pub mod pagination;
 pub mod people;
 pub mod programs;
 pub mod scalars;
+pub mod scoring;
 
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
@@ -23,6 +24,7 @@ pub struct QueryRoot(
     people::PeopleQuery,
     catalog::CatalogQuery,
     programs::ProgramQuery,
+    scoring::ScoringQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -30,6 +32,7 @@ pub struct MutationRoot(
     people::PeopleMutation,
     catalog::CatalogMutation,
     programs::ProgramMutation,
+    scoring::ScoringMutation,
 );
 
 pub type TandemSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -59,6 +59,15 @@ impl Program {
     async fn ends_on(&self) -> Date {
         Date(self.0.ends_on)
     }
+    /// The matching policy in force: the program's latest version, else the default policy.
+    async fn policy(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<super::scoring::MatchingPolicy> {
+        let record =
+            crate::service::scoring::policy_in_force(&state(ctx).db, Some(&self.0.id)).await?;
+        Ok(record.into())
+    }
     /// Enrolled people in `role`, in id order (OSPO only).
     async fn enrolled(
         &self,

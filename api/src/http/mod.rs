@@ -36,6 +36,8 @@ pub struct AppState {
     /// so an unchanged caller costs no database write. Other instances keep
     /// their own; the database stays the truth.
     pub provisioned: Arc<Mutex<std::collections::HashMap<String, graphql::Provisioned>>>,
+    /// Compiled mentors for ranking, rebuilt when mentors change.
+    pub pool: crate::service::features::PoolCache,
 }
 
 pub struct Server {
@@ -73,6 +75,7 @@ impl Server {
             metrics: Arc::new(Metrics::new()),
             draining: Arc::new(AtomicBool::new(false)),
             provisioned: Arc::default(),
+            pool: Default::default(),
             config: Arc::new(config),
         };
         let app_state = state.clone();

@@ -2,9 +2,11 @@
 //! with `domain` rules, and owns its transaction. Resolvers call exactly one.
 
 pub mod catalog;
+pub mod features;
 pub mod people;
 pub mod profiles;
 pub mod programs;
+pub mod scoring;
 
 use crate::auth::Claims;
 use crate::error::ApiError;

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod catalog;
 pub mod entities;
 pub mod people;
+pub mod policies;
 pub mod profiles;
 pub mod programs;
 pub mod requests;

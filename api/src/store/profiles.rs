@@ -489,3 +489,14 @@ pub async fn which_are_mentees(
         .all(db)
         .await
 }
+
+/// Every mentor's person id, in id order.
+pub async fn all_mentor_ids(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
+    mentor_profile::Entity::find()
+        .select_only()
+        .column(mentor_profile::Column::PersonId)
+        .order_by_asc(mentor_profile::Column::PersonId)
+        .into_tuple::<String>()
+        .all(db)
+        .await
+}
