@@ -38,6 +38,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+# The system allocator hands freed buffers back to the OS, so the peak RSS is
+# what the solver needs rather than what Arrow's default pool keeps cached.
+pa.set_memory_pool(pa.system_memory_pool())
+
 # Any positive cost keeps a forbidden cell out of an optimal assignment: every
 # mentee can always take a free zero dummy column instead (there are as many
 # dummy columns as mentees). A large value makes that obvious; 1e9 stays an

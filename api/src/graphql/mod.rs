@@ -3,6 +3,7 @@
 //! domain types, call one service function and wrap the result.
 
 pub mod catalog;
+pub mod cohort;
 pub mod enums;
 pub mod limits;
 pub mod loaders;
@@ -33,6 +34,7 @@ pub struct MutationRoot(
     catalog::CatalogMutation,
     programs::ProgramMutation,
     scoring::ScoringMutation,
+    cohort::CohortMutation,
 );
 
 pub type TandemSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -198,7 +198,7 @@ impl Names {
     pub async fn load<'a>(
         db: &impl ConnectionTrait,
         mentors: impl IntoIterator<Item = &'a MentorFeatures>,
-        mentee: &MenteeFeatures,
+        mentees: impl IntoIterator<Item = &'a MenteeFeatures>,
     ) -> Result<Self, DbErr> {
         let (mut skills, mut projects, mut foundations): (Vec<i64>, Vec<i64>, Vec<i64>) =
             Default::default();
@@ -207,9 +207,11 @@ impl Names {
             projects.extend(m.projects.iter().map(|p| i64::from(p.0)));
             foundations.extend(m.foundations.iter().map(|f| i64::from(f.0)));
         }
-        skills.extend(mentee.wanted_skills.iter().map(|s| i64::from(s.0)));
-        projects.extend(mentee.projects.iter().map(|&p| i64::from(p)));
-        foundations.extend(mentee.foundations.iter().map(|&f| i64::from(f)));
+        for mentee in mentees {
+            skills.extend(mentee.wanted_skills.iter().map(|s| i64::from(s.0)));
+            projects.extend(mentee.projects.iter().map(|&p| i64::from(p)));
+            foundations.extend(mentee.foundations.iter().map(|&f| i64::from(f)));
+        }
         for list in [&mut skills, &mut projects, &mut foundations] {
             list.sort_unstable();
             list.dedup();

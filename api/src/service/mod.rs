@@ -2,6 +2,7 @@
 //! with `domain` rules, and owns its transaction. Resolvers call exactly one.
 
 pub mod catalog;
+pub mod cohort;
 pub mod features;
 pub mod people;
 pub mod profiles;

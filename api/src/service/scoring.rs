@@ -34,6 +34,32 @@ impl ScoreView {
         }
     }
 
+    pub fn from_score(
+        score: &scoring::Score,
+        explanations: [String; 8],
+        policy_version: i32,
+    ) -> Self {
+        Self::scored(score, explanations, policy_version)
+    }
+
+    /// The breakdown as frozen into a match.
+    pub fn breakdown_json(&self) -> serde_json::Value {
+        let components: Vec<serde_json::Value> = self
+            .components
+            .iter()
+            .map(|(c, explanation)| {
+                serde_json::json!({
+                    "criterion": c.criterion.slug(),
+                    "raw": c.raw,
+                    "weight": c.weight,
+                    "contribution": c.contribution,
+                    "explanation": explanation,
+                })
+            })
+            .collect();
+        serde_json::json!({ "total": self.total, "policyVersion": self.policy_version, "components": components })
+    }
+
     fn scored(score: &scoring::Score, explanations: [String; 8], policy_version: i32) -> Self {
         Self {
             eligible: true,
@@ -113,7 +139,7 @@ async fn rank(
     let names = Names::load(
         db,
         ranked.iter().map(|(i, _)| &pool.features[*i]),
-        &features,
+        [&features],
     )
     .await?;
     let ids: Vec<String> = ranked
@@ -195,7 +221,7 @@ pub async fn score_pair(
                 ScoreView::ineligible(reason.to_string(), policy.version())
             }
             Outcome::Eligible(score) => {
-                let names = Names::load(db, [&mentor_features], &mentee_features).await?;
+                let names = Names::load(db, [&mentor_features], [&mentee_features]).await?;
                 let explanations =
                     scoring::explain(&mentor_features, &mentee_features, &score, &names);
                 ScoreView::scored(&score, explanations, policy.version())

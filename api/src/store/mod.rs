@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod entities;
+pub mod matches;
 pub mod people;
 pub mod policies;
 pub mod profiles;

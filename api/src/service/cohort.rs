@@ -1,0 +1,314 @@
+//! Cohort matching for a program (design.md, "Matching"): score every
+//! enrolled pair under the program's policy, solve with `optimal` or
+//! `stable`, report assignments, unmatched mentees with reasons and blocking
+//! pairs; on commit, create the proposals in one transaction and start the
+//! program, so a second concurrent commit finds it running (`CONFLICT`).
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use domain::matching::{self, Instance, UnmatchedReason};
+use domain::program::ProgramStatus;
+use domain::scoring::{self, CapacityCheck, LanguageTable, Outcome, Score, ScoreContext};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+use super::OspoAdmin;
+use super::features::{Names, mentee_features, mentor_features};
+use super::scoring::ScoreView;
+use crate::db::begin_write;
+use crate::error::{ApiError, ApiResult};
+use crate::store::people::{self, Person};
+use crate::store::policies::{self, Strategy};
+use crate::store::{audit, matches, profiles, programs, requests};
+
+pub struct CohortAssignment {
+    pub mentee: Person,
+    pub mentor: Person,
+    pub score: ScoreView,
+    pub match_id: Option<String>,
+}
+
+pub struct CohortUnmatched {
+    pub mentee: Person,
+    pub reason: UnmatchedReason,
+}
+
+pub struct CohortResult {
+    pub strategy: Strategy,
+    pub dry_run: bool,
+    /// Sum of the assigned pairs' totals (points).
+    pub objective: f64,
+    pub assignments: Vec<CohortAssignment>,
+    pub unmatched: Vec<CohortUnmatched>,
+    pub blocking_pairs: u64,
+    pub policy_version: i32,
+}
+
+/// Scores become integer centi-points for the solvers.
+fn centi(total: f64) -> u32 {
+    (total * 100.0).round().clamp(0.0, u32::MAX as f64) as u32
+}
+
+struct Solved {
+    result: CohortResult,
+    /// (request id, mentee id, mentor id, score) per assignment, for a commit.
+    proposals: Vec<(String, String, String, f64, String)>,
+    sla_hours: u32,
+}
+
+async fn solve(
+    db: &impl ConnectionTrait,
+    program_id: &str,
+    strategy: Option<Strategy>,
+    dry_run: bool,
+) -> ApiResult<Solved> {
+    let program = programs::find(db, program_id)
+        .await?
+        .ok_or(ApiError::NotFound("program"))?;
+    if !program.status.accepts_cohort_matching() {
+        return Err(ApiError::Conflict(format!(
+            "cohort matching needs an open or matching program; this one is {}",
+            program.status
+        )));
+    }
+    let record = policies::in_force(db, Some(program_id)).await?;
+    let strategy = strategy.unwrap_or(record.strategy);
+    let policy = &record.policy;
+
+    // Index order is id order: the solvers' tie rules compare ids.
+    let mut open = requests::open_in_program(db, program_id).await?;
+    open.sort_by(|a, b| a.1.cmp(&b.1));
+    let mentee_ids: Vec<String> = open.iter().map(|(_, mentee)| mentee.clone()).collect();
+    let mentor_ids = programs::enrolled(db, program_id, programs::Role::Mentor).await?;
+    let mut everyone = mentee_ids.clone();
+    everyone.extend(mentor_ids.iter().cloned());
+    let people: HashMap<String, Person> = people::find_many(db, &everyone)
+        .await?
+        .into_iter()
+        .map(|p| (p.id.clone(), p))
+        .collect();
+    let mentor_profiles: HashMap<String, profiles::MentorProfile> =
+        profiles::mentors(db, &mentor_ids)
+            .await?
+            .into_iter()
+            .map(|p| (p.person_id.clone(), p))
+            .collect();
+    let mentee_profiles: HashMap<String, profiles::MenteeProfile> =
+        profiles::mentees(db, &mentee_ids)
+            .await?
+            .into_iter()
+            .map(|p| (p.person_id.clone(), p))
+            .collect();
+
+    let mut languages = LanguageTable::new();
+    let mut mentors = Vec::new();
+    let mut capacities = Vec::new();
+    for id in &mentor_ids {
+        let (Some(person), Some(profile)) = (people.get(id), mentor_profiles.get(id)) else {
+            continue;
+        };
+        let features = mentor_features(person, profile)?;
+        capacities.push(u32::from(
+            profile.capacity.saturating_sub(profile.live_count),
+        ));
+        mentors.push((
+            scoring::CompiledMentor::compile(&features, &mut languages),
+            features,
+        ));
+    }
+    let mut mentees = Vec::new();
+    for id in &mentee_ids {
+        let (Some(person), Some(profile)) = (people.get(id), mentee_profiles.get(id)) else {
+            continue;
+        };
+        let features = mentee_features(person, profile)?;
+        let compiled = scoring::CompiledMentee::compile(&features, &languages)
+            .map_err(|e| ApiError::Internal(e.into()))?;
+        mentees.push((compiled, features));
+    }
+    // Capacity is the solver's to keep (free seats now), so pairs are
+    // scored without it; every other hard constraint applies.
+    let ctx = ScoreContext::new(CapacityCheck::Ignore);
+    let mut builder = Instance::builder(mentees.len() as u32, capacities);
+    let mut scores: HashMap<(u32, u32), Score> = HashMap::new();
+    for (e, (mentee, _)) in mentees.iter().enumerate() {
+        for (m, (mentor, _)) in mentors.iter().enumerate() {
+            if let Outcome::Eligible(score) = scoring::score(mentor, mentee, policy, &ctx) {
+                builder.pair(e as u32, m as u32, centi(score.total()));
+                scores.insert((e as u32, m as u32), score);
+            }
+        }
+    }
+    let all_pairs = builder.build().map_err(|e| ApiError::Internal(e.into()))?;
+    let min = centi(policy.min_score());
+    let instance = all_pairs.prune_below(min);
+    let assignment = match strategy {
+        Strategy::Optimal => matching::optimal(&instance),
+        Strategy::Stable => matching::stable(&instance),
+    };
+    let blocking_pairs = matching::blocking_pairs(&instance, &assignment);
+    let reasons = matching::unmatched_reasons(&all_pairs, &assignment, min);
+
+    let names = Names::load(
+        db,
+        mentors.iter().map(|(_, f)| f),
+        mentees.iter().map(|(_, f)| f),
+    )
+    .await?;
+    let mut assignments = Vec::new();
+    let mut proposals = Vec::new();
+    let mut objective = 0.0;
+    for (e, m) in assignment.pairs() {
+        let score = &scores[&(e, m)];
+        let (mentor_f, mentee_f) = (&mentors[m as usize].1, &mentees[e as usize].1);
+        let explanations = scoring::explain(mentor_f, mentee_f, score, &names);
+        let view = ScoreView::from_score(score, explanations, policy.version());
+        objective += score.total();
+        let request_id = open
+            .iter()
+            .find(|(_, mentee)| *mentee == mentee_f.person_id)
+            .map(|r| r.0.clone())
+            .unwrap_or_default();
+        let match_id = (!dry_run).then(people::new_id);
+        if let Some(id) = &match_id {
+            let breakdown = serde_json::to_string(&view.breakdown_json())
+                .map_err(|e| ApiError::Internal(e.into()))?;
+            proposals.push((
+                id.clone(),
+                request_id,
+                mentor_f.person_id.clone(),
+                score.total(),
+                breakdown,
+            ));
+        }
+        assignments.push(CohortAssignment {
+            mentee: people[&mentee_f.person_id].clone(),
+            mentor: people[&mentor_f.person_id].clone(),
+            score: view,
+            match_id,
+        });
+    }
+    let unmatched = reasons
+        .into_iter()
+        .map(|(e, reason)| CohortUnmatched {
+            mentee: people[&mentees[e as usize].1.person_id].clone(),
+            reason,
+        })
+        .collect();
+    // Mentees of open requests without a mentee profile cannot be scored:
+    // they are reported as having no allowed pair.
+    let mut unmatched: Vec<CohortUnmatched> = unmatched;
+    for id in &mentee_ids {
+        if !mentee_profiles.contains_key(id)
+            && let Some(person) = people.get(id)
+        {
+            unmatched.push(CohortUnmatched {
+                mentee: person.clone(),
+                reason: UnmatchedReason::NoAllowedPair,
+            });
+        }
+    }
+    Ok(Solved {
+        result: CohortResult {
+            strategy,
+            dry_run,
+            objective,
+            assignments,
+            unmatched,
+            blocking_pairs,
+            policy_version: policy.version(),
+        },
+        proposals,
+        sla_hours: record.proposal_sla_hours,
+    })
+}
+
+/// `runCohortMatching` (OSPO only).
+pub async fn run(
+    db: &DatabaseConnection,
+    ospo: OspoAdmin<'_>,
+    program_id: &str,
+    strategy: Option<Strategy>,
+    dry_run: bool,
+) -> ApiResult<CohortResult> {
+    if dry_run {
+        return Ok(solve(db, program_id, strategy, true).await?.result);
+    }
+    let txn = begin_write(db).await?;
+    // The program row lock orders concurrent commits; the second then finds
+    // the program running.
+    programs::lock(&txn, program_id)
+        .await?
+        .ok_or(ApiError::NotFound("program"))?;
+    let solved = solve(&txn, program_id, strategy, false).await?;
+    let expires_at = Utc::now() + chrono::Duration::hours(i64::from(solved.sla_hours));
+    for (match_id, request_id, mentor_id, total, breakdown) in &solved.proposals {
+        let assignment = solved
+            .result
+            .assignments
+            .iter()
+            .find(|a| a.match_id.as_deref() == Some(match_id.as_str()));
+        let mentee_id = assignment.map(|a| a.mentee.id.as_str()).unwrap_or_default();
+        if !matches::move_request(&txn, request_id, "open", "proposed").await? {
+            return Err(ApiError::Conflict(
+                "a program request changed meanwhile; run the matching again".into(),
+            ));
+        }
+        if !matches::take_seat(&txn, mentor_id).await? {
+            return Err(ApiError::Conflict(
+                "a mentor's capacity changed meanwhile; run the matching again".into(),
+            ));
+        }
+        let proposal = matches::NewProposal {
+            id: match_id.clone(),
+            request_id,
+            mentor_id,
+            mentee_id,
+            program_id: Some(program_id),
+            score_total: *total,
+            score_breakdown: breakdown.clone(),
+            policy_version: solved.result.policy_version,
+            expires_at,
+        };
+        matches::insert_proposal(&txn, &proposal).await?;
+        audit::record(
+            &txn,
+            Some(ospo.person_id()),
+            "request",
+            request_id,
+            Some("open"),
+            "proposed",
+        )
+        .await?;
+        audit::record(
+            &txn,
+            Some(ospo.person_id()),
+            "match",
+            match_id,
+            None,
+            "proposed",
+        )
+        .await?;
+    }
+    let program = programs::find(&txn, program_id)
+        .await?
+        .ok_or(ApiError::NotFound("program"))?;
+    let running = program
+        .status
+        .transition(ProgramStatus::Running)
+        .map_err(|e| ApiError::Conflict(e.to_string()))?;
+    if !programs::set_status(&txn, program_id, program.status, running).await? {
+        return Err(ApiError::Conflict("the program changed meanwhile".into()));
+    }
+    audit::record(
+        &txn,
+        Some(ospo.person_id()),
+        "program",
+        program_id,
+        Some(program.status.slug()),
+        running.slug(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(solved.result)
+}

@@ -1,0 +1,316 @@
+//! Cohort matching through the GraphQL API: dry run against commit, capacity,
+//! reasons, OSPO-only, and two concurrent commits on two server instances.
+
+use serde_json::{Value, json};
+use tandem_tests::{Backend, TestApp, on_both_backends};
+
+const RUN: &str = "mutation($i: CohortMatchingInput!) { runCohortMatching(input: $i) { strategy dryRun objective blockingPairs policyVersion assignments { mentee { displayName } mentor { displayName } matchId score { total components { criterion } } } unmatched { mentee { displayName } reason } } }";
+
+async fn mentor(app: &TestApp, sub: &str, capacity: i32, skills: Value) -> String {
+    let input = json!({ "capacity": capacity, "accepting": true, "skills": skills, "projects": [], "foundations": [], "topics": ["MAINTAINERSHIP"] });
+    let r = app
+        .as_user(
+            sub,
+            "mutation($i: MentorProfileInput!) { setMentorProfile(input: $i) { id } }",
+            json!({ "i": input }),
+        )
+        .await;
+    app.as_user(
+        sub,
+        r#"mutation { updateMyProfile(input: { osmmLevel: 4 }) { id } }"#,
+        json!({}),
+    )
+    .await
+    .data();
+    r.data()["setMentorProfile"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn mentee(app: &TestApp, sub: &str, skills: Value) -> String {
+    let input = json!({ "targetLevel": 3, "skills": skills, "projects": [], "foundations": [], "topics": ["MAINTAINERSHIP"] });
+    let r = app
+        .as_user(
+            sub,
+            "mutation($i: MenteeProfileInput!) { setMenteeProfile(input: $i) { id } }",
+            json!({ "i": input }),
+        )
+        .await;
+    r.data()["setMenteeProfile"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// An open program with `mentors` (sub, capacity) and `mentees` (sub) enrolled.
+async fn cohort(app: &TestApp, mentors: &[(&str, i32)], mentees: &[&str]) -> Value {
+    app.seed_catalog().await;
+    let mut mentor_ids = Vec::new();
+    for (sub, capacity) in mentors {
+        mentor_ids.push(
+            mentor(
+                app,
+                sub,
+                *capacity,
+                json!([{ "skill": "rust", "proficiency": 5 }]),
+            )
+            .await,
+        );
+    }
+    let mut mentee_ids = Vec::new();
+    for sub in mentees {
+        mentee_ids.push(mentee(app, sub, json!([{ "skill": "rust", "priority": 1 }])).await);
+    }
+    let created = app
+        .as_ospo(
+            "mutation { createProgram(input: { name: \"Cohort\", startsOn: \"2027-01-01\", endsOn: \"2027-06-30\" }) { id } }",
+            json!({}),
+        )
+        .await;
+    let id = created.data()["createProgram"]["id"].clone();
+    app.as_ospo(
+        "mutation($id: ID!) { setProgramStatus(id: $id, status: OPEN) { id } }",
+        json!({ "id": id }),
+    )
+    .await
+    .data();
+    let enroll = "mutation($i: EnrollInput!) { enroll(input: $i) { id } }";
+    app.as_ospo(
+        enroll,
+        json!({ "i": { "programId": id, "personIds": mentor_ids, "role": "MENTOR" } }),
+    )
+    .await
+    .data();
+    app.as_ospo(
+        enroll,
+        json!({ "i": { "programId": id, "personIds": mentee_ids, "role": "MENTEE" } }),
+    )
+    .await
+    .data();
+    id
+}
+
+async fn dry_run_reports_and_commit_proposes(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let program = cohort(
+        &app,
+        &[("mentor-a", 1), ("mentor-b", 1)],
+        &["mentee-1", "mentee-2", "mentee-3"],
+    )
+    .await;
+    let forbidden = app
+        .as_user(
+            "mentee-1",
+            RUN,
+            json!({ "i": { "programId": program, "dryRun": true } }),
+        )
+        .await;
+    assert_eq!(forbidden.code(), "FORBIDDEN");
+
+    let dry = app
+        .as_ospo(
+            RUN,
+            json!({ "i": { "programId": program, "dryRun": true } }),
+        )
+        .await;
+    let dry = dry.data()["runCohortMatching"].clone();
+    assert_eq!(dry["dryRun"], true);
+    assert_eq!(dry["strategy"], "OPTIMAL");
+    assert_eq!(dry["assignments"].as_array().unwrap().len(), 2);
+    assert_eq!(dry["unmatched"].as_array().unwrap().len(), 1);
+    assert_eq!(dry["unmatched"][0]["reason"], "MENTORS_FULL");
+    assert!(
+        dry["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["matchId"].is_null())
+    );
+    assert_eq!(
+        dry["assignments"][0]["score"]["components"]
+            .as_array()
+            .unwrap()
+            .len(),
+        8
+    );
+    let sum: f64 = dry["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["score"]["total"].as_f64().unwrap())
+        .sum();
+    assert!((sum - dry["objective"].as_f64().unwrap()).abs() < 1e-6);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM mentorship_match").await,
+        0,
+        "a dry run wrote matches"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM mentorship_request WHERE state = 'open'")
+            .await,
+        3
+    );
+
+    let stable = app
+        .as_ospo(
+            RUN,
+            json!({ "i": { "programId": program, "dryRun": true, "strategy": "STABLE" } }),
+        )
+        .await;
+    assert_eq!(stable.data()["runCohortMatching"]["blockingPairs"], 0);
+
+    let commit = app
+        .as_ospo(
+            RUN,
+            json!({ "i": { "programId": program, "dryRun": false } }),
+        )
+        .await;
+    let commit = commit.data()["runCohortMatching"].clone();
+    assert_eq!(commit["assignments"].as_array().unwrap().len(), 2);
+    assert!(
+        commit["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["matchId"].is_string())
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM mentorship_match WHERE state = 'proposed'")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM mentorship_request WHERE state = 'proposed'")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM mentorship_request WHERE state = 'open'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COALESCE(SUM(live_count), 0) FROM mentor_profile")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM mentorship_match WHERE expires_at IS NULL")
+            .await,
+        0
+    );
+    let status = app
+        .as_ospo(
+            "query($id: ID!) { program(id: $id) { status } }",
+            json!({ "id": program }),
+        )
+        .await;
+    assert_eq!(status.data()["program"]["status"], "RUNNING");
+    let again = app
+        .as_ospo(
+            RUN,
+            json!({ "i": { "programId": program, "dryRun": false } }),
+        )
+        .await;
+    assert_eq!(again.code(), "CONFLICT");
+    assert_eq!(app.count("SELECT COUNT(*) FROM mentorship_match").await, 2);
+}
+
+async fn free_capacity_at_commit_time_is_respected(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let program = cohort(&app, &[("busy", 2)], &["m1", "m2"]).await;
+    // One seat is already taken elsewhere.
+    use sea_orm::ConnectionTrait;
+    app.db
+        .execute_unprepared("UPDATE mentor_profile SET live_count = 1")
+        .await
+        .unwrap();
+    let commit = app
+        .as_ospo(
+            RUN,
+            json!({ "i": { "programId": program, "dryRun": false } }),
+        )
+        .await;
+    let result = &commit.data()["runCohortMatching"];
+    assert_eq!(result["assignments"].as_array().unwrap().len(), 1);
+    assert_eq!(result["unmatched"][0]["reason"], "MENTORS_FULL");
+    assert_eq!(
+        app.count("SELECT CAST(live_count AS BIGINT) FROM mentor_profile")
+            .await,
+        2
+    );
+}
+
+async fn a_draft_program_cannot_be_matched(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let created = app
+        .as_ospo("mutation { createProgram(input: { name: \"D\", startsOn: \"2027-01-01\", endsOn: \"2027-02-01\" }) { id } }", json!({}))
+        .await;
+    let id = created.data()["createProgram"]["id"].clone();
+    assert_eq!(
+        app.as_ospo(RUN, json!({ "i": { "programId": id, "dryRun": true } }))
+            .await
+            .code(),
+        "CONFLICT"
+    );
+    assert_eq!(
+        app.as_ospo(RUN, json!({ "i": { "programId": "nope", "dryRun": true } }))
+            .await
+            .code(),
+        "NOT_FOUND"
+    );
+}
+
+async fn concurrent_commits_on_two_instances_one_wins(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let other = app.another_instance().await;
+    let program = cohort(
+        &app,
+        &[("a", 2), ("b", 2), ("c", 1)],
+        &["e1", "e2", "e3", "e4", "e5", "e6"],
+    )
+    .await;
+    let input = json!({ "i": { "programId": program, "dryRun": false } });
+    let (first, second) = tokio::join!(
+        app.as_ospo(RUN, input.clone()),
+        other.as_ospo(RUN, input.clone())
+    );
+    let outcomes = [&first, &second];
+    let wins = outcomes
+        .iter()
+        .filter(|r| r.body.get("errors").is_none())
+        .count();
+    assert_eq!(
+        wins, 1,
+        "first: {:#}\nsecond: {:#}",
+        first.body, second.body
+    );
+    let loser = outcomes
+        .iter()
+        .find(|r| r.body.get("errors").is_some())
+        .unwrap();
+    assert_eq!(loser.code(), "CONFLICT");
+    assert_eq!(app.count("SELECT COUNT(*) FROM mentorship_match").await, 5);
+    let doubled = app.count("SELECT COUNT(*) FROM (SELECT mentee_id FROM mentorship_match GROUP BY mentee_id HAVING COUNT(*) > 1) d").await;
+    assert_eq!(doubled, 0, "a mentee got two proposals");
+    let over = app
+        .count("SELECT COUNT(*) FROM mentor_profile WHERE live_count > capacity")
+        .await;
+    assert_eq!(over, 0);
+}
+
+on_both_backends!(
+    dry_run_reports_and_commit_proposes,
+    free_capacity_at_commit_time_is_respected,
+    a_draft_program_cannot_be_matched,
+    concurrent_commits_on_two_instances_one_wins,
+);
