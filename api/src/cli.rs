@@ -43,6 +43,9 @@ enum Command {
         /// The demo organisation.
         #[arg(long, required = true)]
         demo: bool,
+        /// How many people (about a quarter become mentors); for benchmarks.
+        #[arg(long, default_value_t = crate::seed::PEOPLE)]
+        people: usize,
     },
     /// Print a development HS256 token signed with TANDEM_JWT_SECRET.
     Token {
@@ -277,9 +280,9 @@ async fn run_command(config: Config, command: Command) -> anyhow::Result<()> {
             connect_and_migrate(&config).await?;
             eprintln!("tandem: database is up to date");
         }
-        Command::Seed { .. } => {
+        Command::Seed { people, .. } => {
             let db = connect_and_migrate(&config).await?;
-            let seeded = crate::seed::seed_demo(&db).await?;
+            let seeded = crate::seed::seed_demo(&db, people).await?;
             eprintln!(
                 "tandem: {}",
                 if seeded {
@@ -292,7 +295,7 @@ async fn run_command(config: Config, command: Command) -> anyhow::Result<()> {
         Command::Serve { demo, .. } => {
             let db = connect_and_migrate(&config).await?;
             if demo {
-                crate::seed::seed_demo(&db).await?;
+                crate::seed::seed_demo(&db, crate::seed::PEOPLE).await?;
             }
             let server = crate::http::Server::build(config.clone(), db.clone()).await?;
             let address = server.address();

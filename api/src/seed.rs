@@ -280,8 +280,9 @@ pub async fn is_seeded(db: &DatabaseConnection) -> Result<bool, sea_orm::DbErr> 
     people::exists_with_sub(db, OSPO_SUB).await
 }
 
-/// Seeds the demo organisation in one transaction; returns false when it was already there.
-pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<bool> {
+/// Seeds the demo organisation of `size` people (at least 12) in one
+/// transaction; returns false when it was already there.
+pub async fn seed_demo(db: &DatabaseConnection, size: usize) -> anyhow::Result<bool> {
     if is_seeded(db).await? {
         return Ok(false);
     }
@@ -322,7 +323,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<bool> {
     let mut rng = Rng(0x007A_4DE3_2026);
     // Department heads first, so everyone else can report to one.
     let mut heads: Vec<String> = Vec::new();
-    for i in 0..PEOPLE {
+    for i in 0..size.max(12) {
         let (sub, name) = match i {
             0 => (Some(OSPO_SUB), "Alex Morgan".to_owned()),
             1 => (Some(MENTOR_SUB), "Jonas Weber".to_owned()),
