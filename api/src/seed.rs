@@ -450,6 +450,7 @@ pub async fn seed_demo(db: &DatabaseConnection, size: usize) -> anyhow::Result<b
             profiles::replace_mentee(&txn, &profile).await?;
         }
     }
+    crate::store::revision::bump(&txn).await?;
     txn.commit().await?;
     Ok(true)
 }

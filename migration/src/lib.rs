@@ -13,6 +13,7 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
 mod m0001_people_and_catalogs;
 mod m0002_policies_programs_matches;
+mod m0003_scoring_revision;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_people_and_catalogs::Migration),
             Box::new(m0002_policies_programs_matches::Migration),
+            Box::new(m0003_scoring_revision::Migration),
         ]
     }
 }

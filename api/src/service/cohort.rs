@@ -309,6 +309,8 @@ pub async fn run(
         running.slug(),
     )
     .await?;
+    // Live counts moved: the load criterion and capacity checks read them.
+    crate::store::revision::bump(&txn).await?;
     txn.commit().await?;
     Ok(solved.result)
 }

@@ -1,10 +1,10 @@
 //! Turns stored people and profiles into scoring features, and keeps every
 //! instance's compiled mentor pool fresh.
 //!
-//! The pool (all mentors, compiled) is rebuilt only when the database says
-//! mentors changed: one aggregate query per use reads the mentor count and
-//! the latest `updated_at` of mentor profiles and their people, so a profile
-//! changed through another instance is seen at once.
+//! The pool (all mentors, compiled) is rebuilt only when the database's
+//! scoring revision moved: one primary-key read per use, and every write
+//! that changes a mentor's features bumps the revision in its transaction,
+//! so a change made through another instance is seen at once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -14,7 +14,7 @@ use domain::scoring::{
     CatalogNames, CompiledMentee, CompiledMentor, LanguageTable, MenteeFeatures, MentorFeatures,
 };
 use domain::values::{Capacity, OsmmLevel, Priority, Proficiency};
-use sea_orm::{ConnectionTrait, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DbErr};
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::catalog;
@@ -108,7 +108,7 @@ pub fn mentee_features(person: &Person, profile: &MenteeProfile) -> Result<Mente
 
 /// All mentors, compiled, with what explanations need.
 pub struct MentorPool {
-    generation: String,
+    generation: i64,
     pub compiled: Vec<CompiledMentor>,
     pub features: Vec<MentorFeatures>,
     pub by_id: HashMap<String, usize>,
@@ -125,23 +125,10 @@ impl MentorPool {
 #[derive(Default, Clone)]
 pub struct PoolCache(Arc<RwLock<Option<Arc<MentorPool>>>>);
 
-async fn generation(db: &impl ConnectionTrait) -> Result<String, DbErr> {
-    let sql = "SELECT CAST(COUNT(*) AS TEXT) || '/' || COALESCE(CAST(MAX(m.updated_at) AS TEXT), '') || '/' || \
-               COALESCE(CAST(MAX(p.updated_at) AS TEXT), '') FROM mentor_profile m JOIN person p ON p.id = m.person_id";
-    let backend = db.get_database_backend();
-    let row = db
-        .query_one_raw(Statement::from_string(backend, sql.to_owned()))
-        .await?;
-    Ok(row
-        .map(|r| r.try_get_by_index::<String>(0))
-        .transpose()?
-        .unwrap_or_default())
-}
-
 impl PoolCache {
     /// The current pool, rebuilt first when mentors changed anywhere.
     pub async fn get(&self, db: &impl ConnectionTrait) -> Result<Arc<MentorPool>, DbErr> {
-        let generation = generation(db).await?;
+        let generation = crate::store::revision::current(db).await?;
         if let Some(pool) = self.0.read().unwrap_or_else(|p| p.into_inner()).as_ref()
             && pool.generation == generation
         {
@@ -153,7 +140,7 @@ impl PoolCache {
     }
 }
 
-async fn build(db: &impl ConnectionTrait, generation: String) -> Result<MentorPool, DbErr> {
+async fn build(db: &impl ConnectionTrait, generation: i64) -> Result<MentorPool, DbErr> {
     let ids = crate::store::profiles::all_mentor_ids(db).await?;
     let profiles = crate::store::profiles::mentors(db, &ids).await?;
     let people: HashMap<String, Person> = crate::store::people::find_many(db, &ids)

@@ -35,7 +35,16 @@ pub async fn update_me(
     viewer: &Viewer,
     change: PersonChange,
 ) -> ApiResult<Person> {
-    store::people::update(db, &viewer.person_id, change).await?;
+    let txn = crate::db::begin_write(db).await?;
+    store::people::update(&txn, &viewer.person_id, change).await?;
+    // Level, time zone and languages are scoring features of a mentor.
+    if store::profiles::mentor_live_count(&txn, &viewer.person_id)
+        .await?
+        .is_some()
+    {
+        store::revision::bump(&txn).await?;
+    }
+    txn.commit().await?;
     me(db, viewer).await
 }
 

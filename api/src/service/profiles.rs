@@ -125,6 +125,7 @@ pub async fn set_mentor(
         topics: unique_topics(draft.topics),
     };
     profiles::replace_mentor(&txn, &profile).await?;
+    crate::store::revision::bump(&txn).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -12,6 +12,7 @@ pub mod policies;
 pub mod profiles;
 pub mod programs;
 pub mod requests;
+pub mod revision;
 
 use sea_orm::DbErr;
 

@@ -1,0 +1,24 @@
+//! The mentor scoring revision (see migration m0003).
+
+use sea_orm::{ConnectionTrait, DbErr, Statement};
+
+/// Marks mentor scoring data as changed; call inside the writing transaction.
+pub async fn bump(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    db.execute_unprepared("UPDATE scoring_revision SET revision = revision + 1 WHERE id = 1")
+        .await?;
+    Ok(())
+}
+
+pub async fn current(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT revision FROM scoring_revision WHERE id = 1".to_owned(),
+        ))
+        .await?;
+    Ok(row
+        .map(|r| r.try_get_by_index::<i64>(0))
+        .transpose()?
+        .unwrap_or(0))
+}
