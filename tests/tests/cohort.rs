@@ -308,7 +308,48 @@ async fn concurrent_commits_on_two_instances_one_wins(backend: Backend) {
     assert_eq!(over, 0);
 }
 
+async fn a_policy_preview_shows_the_cohort_under_both_policies(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let program = cohort(
+        &app,
+        &[("mentor-a", 1), ("mentor-b", 1)],
+        &["mentee-1", "mentee-2"],
+    )
+    .await;
+    let weights = json!({ "skills": 1, "projects": 1, "foundations": 1, "maturity": 1, "topics": 1, "timezone": 1, "language": 1, "load": 1 });
+    let preview = app
+        .as_ospo(
+            "query($i: MatchingPolicyInput!) { previewMatchingPolicy(input: $i) { current { mentor { id } } currentCohort { assignments { mentor { id } } policyVersion } candidateCohort { assignments { mentor { id } } unmatched { reason } policyVersion } } }",
+            json!({ "i": { "programId": program, "weights": weights, "minScore": 100 } }),
+        )
+        .await;
+    let preview = &preview.data()["previewMatchingPolicy"];
+    assert_eq!(preview["current"], json!([]), "no mentee asked, no top-k");
+    assert_eq!(
+        preview["currentCohort"]["assignments"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(preview["currentCohort"]["policyVersion"], 0);
+    assert_eq!(preview["candidateCohort"]["assignments"], json!([]));
+    assert_eq!(preview["candidateCohort"]["policyVersion"], 1);
+    assert!(
+        preview["candidateCohort"]["unmatched"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["reason"] == "BELOW_MINIMUM_SCORE")
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM matching_policy").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM mentorship_match").await, 0);
+}
+
 on_both_backends!(
+    a_policy_preview_shows_the_cohort_under_both_policies,
     dry_run_reports_and_commit_proposes,
     free_capacity_at_commit_time_is_respected,
     a_draft_program_cannot_be_matched,

@@ -208,10 +208,14 @@ impl MatchingPolicyInput {
 
 #[derive(SimpleObject)]
 pub struct PolicyPreview {
-    /// Under the policy in force.
+    /// The mentee's top k under the policy in force (empty without menteeId).
     pub current: Vec<Recommendation>,
-    /// Under the candidate policy.
+    /// The mentee's top k under the candidate policy.
     pub candidate: Vec<Recommendation>,
+    /// With a programId: the cohort dry run under the policy in force.
+    pub current_cohort: Option<super::cohort::CohortMatchingResult>,
+    /// With a programId: the cohort dry run under the candidate policy.
+    pub candidate_cohort: Option<super::cohort::CohortMatchingResult>,
 }
 
 /// Most recommendations one request may ask for.
@@ -293,7 +297,7 @@ impl ScoringQuery {
         &self,
         ctx: &Context<'_>,
         input: MatchingPolicyInput,
-        mentee_id: ID,
+        mentee_id: Option<ID>,
         #[graphql(default = 10)] first: Option<i32>,
     ) -> async_graphql::Result<PolicyPreview> {
         let ospo = viewer(ctx)?.as_ospo()?;
@@ -303,13 +307,15 @@ impl ScoringQuery {
             &state.pool,
             ospo,
             input.parse()?,
-            &mentee_id,
+            mentee_id.as_ref().map(|id| id.as_str()),
             k(first)?,
         )
         .await?;
         Ok(PolicyPreview {
             current: recommendations(preview.current),
             candidate: recommendations(preview.candidate),
+            current_cohort: preview.current_cohort.map(Into::into),
+            candidate_cohort: preview.candidate_cohort.map(Into::into),
         })
     }
 }

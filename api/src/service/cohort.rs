@@ -18,7 +18,7 @@ use super::scoring::ScoreView;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
 use crate::store::people::{self, Person};
-use crate::store::policies::{self, Strategy};
+use crate::store::policies::{self, PolicyRecord, Strategy};
 use crate::store::{audit, matches, profiles, programs, requests};
 
 pub struct CohortAssignment {
@@ -61,6 +61,7 @@ async fn solve(
     program_id: &str,
     strategy: Option<Strategy>,
     dry_run: bool,
+    policy: Option<PolicyRecord>,
 ) -> ApiResult<Solved> {
     let program = programs::find(db, program_id)
         .await?
@@ -71,7 +72,10 @@ async fn solve(
             program.status
         )));
     }
-    let record = policies::in_force(db, Some(program_id)).await?;
+    let record = match policy {
+        Some(record) => record,
+        None => policies::in_force(db, Some(program_id)).await?,
+    };
     let strategy = strategy.unwrap_or(record.strategy);
     let policy = &record.policy;
 
@@ -232,7 +236,7 @@ pub async fn run(
     dry_run: bool,
 ) -> ApiResult<CohortResult> {
     if dry_run {
-        return Ok(solve(db, program_id, strategy, true).await?.result);
+        return Ok(solve(db, program_id, strategy, true, None).await?.result);
     }
     let txn = begin_write(db).await?;
     // The program row lock orders concurrent commits; the second then finds
@@ -240,7 +244,7 @@ pub async fn run(
     programs::lock(&txn, program_id)
         .await?
         .ok_or(ApiError::NotFound("program"))?;
-    let solved = solve(&txn, program_id, strategy, false).await?;
+    let solved = solve(&txn, program_id, strategy, false, None).await?;
     let expires_at = Utc::now() + chrono::Duration::hours(i64::from(solved.sla_hours));
     for (match_id, request_id, mentor_id, total, breakdown) in &solved.proposals {
         let assignment = solved
@@ -313,4 +317,16 @@ pub async fn run(
     crate::store::revision::bump(&txn).await?;
     txn.commit().await?;
     Ok(solved.result)
+}
+
+/// A dry run of the cohort under `policy` instead of the policy in force,
+/// for previews; writes nothing.
+pub async fn dry_run_with(
+    db: &DatabaseConnection,
+    program_id: &str,
+    policy: PolicyRecord,
+) -> ApiResult<CohortResult> {
+    Ok(solve(db, program_id, None, true, Some(policy))
+        .await?
+        .result)
 }

@@ -304,11 +304,14 @@ pub async fn policy_in_force(
     Ok(policies::in_force(db, program_id).await?)
 }
 
-/// What a candidate policy would recommend to one mentee, beside what the
-/// policy in force recommends; nothing is saved (OSPO only).
+/// What a candidate policy would do, beside the policy in force: one
+/// mentee's top k, and for a program the cohort result (a dry run under
+/// each). Nothing is saved (OSPO only).
 pub struct Preview {
     pub current: Vec<Recommendation>,
     pub candidate: Vec<Recommendation>,
+    pub current_cohort: Option<super::cohort::CohortResult>,
+    pub candidate_cohort: Option<super::cohort::CohortResult>,
 }
 
 pub async fn preview(
@@ -316,7 +319,7 @@ pub async fn preview(
     cache: &PoolCache,
     _ospo: OspoAdmin<'_>,
     draft: PolicyDraft,
-    mentee_id: &str,
+    mentee_id: Option<&str>,
     k: usize,
 ) -> ApiResult<Preview> {
     program_exists(db, draft.program_id.as_deref()).await?;
@@ -324,8 +327,20 @@ pub async fn preview(
     let candidate = draft.resolve(&current, current.policy.version() + 1)?;
     let pool = cache.get(db).await?;
     let program = draft.program_id.as_deref();
+    let (mut current_list, mut candidate_list) = (Vec::new(), Vec::new());
+    if let Some(mentee_id) = mentee_id {
+        current_list = rank(db, &pool, mentee_id, program, &current.policy, k).await?;
+        candidate_list = rank(db, &pool, mentee_id, program, &candidate.policy, k).await?;
+    }
+    let (mut current_cohort, mut candidate_cohort) = (None, None);
+    if let Some(program) = program {
+        current_cohort = Some(super::cohort::dry_run_with(db, program, current.clone()).await?);
+        candidate_cohort = Some(super::cohort::dry_run_with(db, program, candidate).await?);
+    }
     Ok(Preview {
-        current: rank(db, &pool, mentee_id, program, &current.policy, k).await?,
-        candidate: rank(db, &pool, mentee_id, program, &candidate.policy, k).await?,
+        current: current_list,
+        candidate: candidate_list,
+        current_cohort,
+        candidate_cohort,
     })
 }
