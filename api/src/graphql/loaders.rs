@@ -33,7 +33,7 @@ impl Loaders {
     }
 }
 
-type LoadError = Arc<ApiError>;
+pub type LoadError = Arc<ApiError>;
 
 impl Loader<String> for Db {
     type Value = Person;

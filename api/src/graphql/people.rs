@@ -1,6 +1,9 @@
 //! People and profiles: `me`, `person`, `mentors`, and the profile mutations.
 
+use std::hash::Hash;
+
 use async_graphql::connection::Connection;
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use domain::values::{
     self, Capacity, FoundationRole as DFoundationRole, MentoringTopic as DTopic, OsmmLevel,
@@ -9,7 +12,7 @@ use domain::values::{
 
 use super::catalog::{Foundation, Project, Skill};
 use super::enums::{FoundationRole, MentoringTopic, ProjectRole};
-use super::loaders::{FoundationId, ProjectId, SkillId, loaded};
+use super::loaders::{Catalog, FoundationId, LoadError, ProjectId, SkillId, loaded};
 use super::pagination::{Cursor, Page};
 use super::{loaders, state, viewer};
 use crate::error::{ApiError, ApiResult};
@@ -94,40 +97,34 @@ pub struct WantedSkill {
     priority: i32,
 }
 
-async fn skills_of(
+/// Looks up the catalog entry of each `(id, attribute)` through the
+/// request's loader (one query for the whole request) and builds one output
+/// per entry found, in input order.
+async fn with_entries<K, V, A: Copy, O>(
     ctx: &Context<'_>,
-    ids: impl Iterator<Item = i64>,
-) -> async_graphql::Result<Vec<(i64, Skill)>> {
-    let keys: Vec<SkillId> = ids.map(SkillId).collect();
-    let found = loaded(loaders(ctx).catalog.load_many(keys.iter().copied()).await)?;
-    Ok(keys
+    items: &[(i64, A)],
+    key: fn(i64) -> K,
+    make: impl Fn(V, A) -> O,
+) -> async_graphql::Result<Vec<O>>
+where
+    K: Send + Sync + Hash + Eq + Copy + 'static,
+    V: Send + Sync + Clone + 'static,
+    Catalog: Loader<K, Value = V, Error = LoadError>,
+{
+    let found = loaded(
+        loaders(ctx)
+            .catalog
+            .load_many(items.iter().map(|(id, _)| key(*id)))
+            .await,
+    )?;
+    Ok(items
         .iter()
-        .filter_map(|k| found.get(k).map(|s| (k.0, Skill(s.clone()))))
+        .filter_map(|(id, a)| found.get(&key(*id)).map(|v| make(v.clone(), *a)))
         .collect())
 }
 
-async fn projects_of(
-    ctx: &Context<'_>,
-    ids: impl Iterator<Item = i64>,
-) -> async_graphql::Result<Vec<(i64, Project)>> {
-    let keys: Vec<ProjectId> = ids.map(ProjectId).collect();
-    let found = loaded(loaders(ctx).catalog.load_many(keys.iter().copied()).await)?;
-    Ok(keys
-        .iter()
-        .filter_map(|k| found.get(k).map(|s| (k.0, Project(s.clone()))))
-        .collect())
-}
-
-async fn foundations_of(
-    ctx: &Context<'_>,
-    ids: impl Iterator<Item = i64>,
-) -> async_graphql::Result<Vec<(i64, Foundation)>> {
-    let keys: Vec<FoundationId> = ids.map(FoundationId).collect();
-    let found = loaded(loaders(ctx).catalog.load_many(keys.iter().copied()).await)?;
-    Ok(keys
-        .iter()
-        .filter_map(|k| found.get(k).map(|s| (k.0, Foundation(s.clone()))))
-        .collect())
+fn bare(ids: &[i64]) -> Vec<(i64, ())> {
+    ids.iter().map(|&id| (id, ())).collect()
 }
 
 #[Object]
@@ -143,37 +140,27 @@ impl MentorProfile {
         i32::from(self.0.live_count)
     }
     async fn skills(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SkillLevel>> {
-        let skills = skills_of(ctx, self.0.skills.iter().map(|s| s.0)).await?;
-        Ok(skills
-            .into_iter()
-            .zip(&self.0.skills)
-            .map(|((_, skill), &(_, p))| SkillLevel {
-                skill,
-                proficiency: i32::from(p),
-            })
-            .collect())
+        with_entries(ctx, &self.0.skills, SkillId, |s, p| SkillLevel {
+            skill: Skill(s),
+            proficiency: i32::from(p),
+        })
+        .await
     }
     async fn projects(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProjectTie>> {
-        let projects = projects_of(ctx, self.0.projects.iter().map(|p| p.0)).await?;
-        Ok(projects
-            .into_iter()
-            .zip(&self.0.projects)
-            .map(|((_, project), &(_, role))| ProjectTie {
-                project,
-                role: role.into(),
-            })
-            .collect())
+        with_entries(ctx, &self.0.projects, ProjectId, |p, role| ProjectTie {
+            project: Project(p),
+            role: role.into(),
+        })
+        .await
     }
     async fn foundations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FoundationTie>> {
-        let foundations = foundations_of(ctx, self.0.foundations.iter().map(|f| f.0)).await?;
-        Ok(foundations
-            .into_iter()
-            .zip(&self.0.foundations)
-            .map(|((_, foundation), &(_, role))| FoundationTie {
-                foundation,
+        with_entries(ctx, &self.0.foundations, FoundationId, |f, role| {
+            FoundationTie {
+                foundation: Foundation(f),
                 role: role.into(),
-            })
-            .collect())
+            }
+        })
+        .await
     }
     async fn topics(&self) -> Vec<MentoringTopic> {
         self.0.topics.iter().map(|&t| t.into()).collect()
@@ -191,29 +178,20 @@ impl MenteeProfile {
         i32::from(self.0.target_level)
     }
     async fn skills(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<WantedSkill>> {
-        let skills = skills_of(ctx, self.0.skills.iter().map(|s| s.0)).await?;
-        Ok(skills
-            .into_iter()
-            .zip(&self.0.skills)
-            .map(|((_, skill), &(_, p))| WantedSkill {
-                skill,
-                priority: i32::from(p),
-            })
-            .collect())
+        with_entries(ctx, &self.0.skills, SkillId, |s, p| WantedSkill {
+            skill: Skill(s),
+            priority: i32::from(p),
+        })
+        .await
     }
     async fn projects(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Project>> {
-        Ok(projects_of(ctx, self.0.projects.iter().copied())
-            .await?
-            .into_iter()
-            .map(|(_, p)| p)
-            .collect())
+        with_entries(ctx, &bare(&self.0.projects), ProjectId, |p, ()| Project(p)).await
     }
     async fn foundations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Foundation>> {
-        Ok(foundations_of(ctx, self.0.foundations.iter().copied())
-            .await?
-            .into_iter()
-            .map(|(_, f)| f)
-            .collect())
+        with_entries(ctx, &bare(&self.0.foundations), FoundationId, |f, ()| {
+            Foundation(f)
+        })
+        .await
     }
     async fn topics(&self) -> Vec<MentoringTopic> {
         self.0.topics.iter().map(|&t| t.into()).collect()
