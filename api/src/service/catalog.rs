@@ -6,8 +6,10 @@ use domain::values::Slug;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::OspoAdmin;
+use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
 use crate::store::catalog::{self as cat, Foundation, Kind, Project, Skill};
+use crate::store::revision;
 
 pub struct SkillDraft {
     pub slug: Slug,
@@ -27,18 +29,25 @@ pub struct ProjectDraft {
     pub foundation: Option<Slug>,
 }
 
+// Every catalog write bumps the scoring revision: compiled mentor pools
+// carry the catalog names their explanations print.
+
 pub async fn upsert_skill(
     db: &DatabaseConnection,
     _: OspoAdmin<'_>,
     draft: SkillDraft,
 ) -> ApiResult<Skill> {
-    Ok(cat::upsert_skill(
-        db,
+    let txn = begin_write(db).await?;
+    let skill = cat::upsert_skill(
+        &txn,
         draft.slug.as_str(),
         &draft.name,
         draft.category.as_deref(),
     )
-    .await?)
+    .await?;
+    revision::bump(&txn).await?;
+    txn.commit().await?;
+    Ok(skill)
 }
 
 pub async fn upsert_foundation(
@@ -46,7 +55,11 @@ pub async fn upsert_foundation(
     _: OspoAdmin<'_>,
     draft: FoundationDraft,
 ) -> ApiResult<Foundation> {
-    Ok(cat::upsert_foundation(db, draft.slug.as_str(), &draft.name).await?)
+    let txn = begin_write(db).await?;
+    let foundation = cat::upsert_foundation(&txn, draft.slug.as_str(), &draft.name).await?;
+    revision::bump(&txn).await?;
+    txn.commit().await?;
+    Ok(foundation)
 }
 
 pub async fn upsert_project(
@@ -54,12 +67,17 @@ pub async fn upsert_project(
     _: OspoAdmin<'_>,
     draft: ProjectDraft,
 ) -> ApiResult<Project> {
+    let txn = begin_write(db).await?;
     let foundation_id = match &draft.foundation {
-        Some(slug) => Some(resolve_one(db, Kind::Foundation, slug).await?),
+        Some(slug) => Some(resolve_one(&txn, Kind::Foundation, slug).await?),
         None => None,
     };
     let url = draft.repository_url.as_deref();
-    Ok(cat::upsert_project(db, draft.slug.as_str(), &draft.name, url, foundation_id).await?)
+    let project =
+        cat::upsert_project(&txn, draft.slug.as_str(), &draft.name, url, foundation_id).await?;
+    revision::bump(&txn).await?;
+    txn.commit().await?;
+    Ok(project)
 }
 
 /// Resolves slugs to catalog ids; an unknown slug is `BAD_USER_INPUT` naming it.

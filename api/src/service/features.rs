@@ -113,6 +113,8 @@ pub struct MentorPool {
     pub features: Vec<MentorFeatures>,
     pub by_id: HashMap<String, usize>,
     pub languages: LanguageTable,
+    /// The whole catalog's names, for explanations.
+    pub names: Names,
 }
 
 impl MentorPool {
@@ -155,6 +157,7 @@ async fn build(db: &impl ConnectionTrait, generation: i64) -> Result<MentorPool,
         features: Vec::new(),
         by_id: HashMap::new(),
         languages: LanguageTable::new(),
+        names: Names::all(db).await?,
     };
     let mut profiles = profiles;
     profiles.sort_by(|a, b| a.person_id.cmp(&b.person_id));
@@ -181,6 +184,29 @@ pub struct Names {
 }
 
 impl Names {
+    /// Every catalog entry's name; catalogs are small (hundreds to a few
+    /// thousand entries).
+    pub async fn all(db: &impl ConnectionTrait) -> Result<Self, DbErr> {
+        const ALL: u64 = 1 << 32;
+        Ok(Self {
+            skills: catalog::skills_page(db, None, ALL)
+                .await?
+                .into_iter()
+                .map(|s| (index(s.id), s.slug))
+                .collect(),
+            projects: catalog::projects_page(db, None, ALL)
+                .await?
+                .into_iter()
+                .map(|s| (index(s.id), s.slug))
+                .collect(),
+            foundations: catalog::foundations_page(db, None, ALL)
+                .await?
+                .into_iter()
+                .map(|s| (index(s.id), s.name))
+                .collect(),
+        })
+    }
+
     /// Loads the names of every catalog entry the given features mention.
     pub async fn load<'a>(
         db: &impl ConnectionTrait,

@@ -136,12 +136,7 @@ async fn rank(
                 .collect()
         }
     };
-    let names = Names::load(
-        db,
-        ranked.iter().map(|(i, _)| &pool.features[*i]),
-        [&features],
-    )
-    .await?;
+    let names = &pool.names;
     let ids: Vec<String> = ranked
         .iter()
         .map(|(i, _)| pool.features[*i].person_id.clone())
@@ -156,7 +151,7 @@ async fn rank(
         else {
             continue;
         };
-        let explanations = scoring::explain(&pool.features[i], &features, &score, &names);
+        let explanations = scoring::explain(&pool.features[i], &features, &score, names);
         out.push(Recommendation {
             mentor,
             score: ScoreView::scored(&score, explanations, policy.version()),
