@@ -90,6 +90,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub config: Config,
     pub backend: Backend,
+    /// The running server's shared state (its draining flag, caches).
+    pub state: tandem::http::AppState,
 }
 
 impl TestApp {
@@ -121,6 +123,7 @@ impl TestApp {
             .await
             .expect("build server");
         let base = format!("http://{}", server.address());
+        let state = server.state().clone();
         tokio::spawn(server.run());
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(60))
@@ -132,6 +135,7 @@ impl TestApp {
             client,
             config,
             backend,
+            state,
         }
     }
 

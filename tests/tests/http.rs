@@ -298,6 +298,38 @@ async fn probes_and_metrics(backend: Backend) {
     );
 }
 
+async fn readiness_turns_503_while_draining(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let ready = || async {
+        app.client
+            .get(format!("{}/readyz", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(ready().await, 200);
+    // What the SIGTERM handler sets before it stops the server.
+    app.state
+        .draining
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(ready().await, 503);
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        health.status().as_u16(),
+        200,
+        "the process is still up while draining"
+    );
+}
+
 async fn readiness_follows_the_database(backend: Backend) {
     if backend != Backend::Postgres {
         return; // A SQLite file cannot become unreachable under a running pool.
@@ -409,6 +441,7 @@ on_both_backends!(
     internal_errors_leak_nothing,
     probes_and_metrics,
     readiness_follows_the_database,
+    readiness_turns_503_while_draining,
     cors_allows_only_configured_origins,
 );
 
