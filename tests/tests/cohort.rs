@@ -348,7 +348,59 @@ async fn a_policy_preview_shows_the_cohort_under_both_policies(backend: Backend)
     assert_eq!(app.count("SELECT COUNT(*) FROM mentorship_match").await, 0);
 }
 
+async fn program_recommendations_use_the_program_policy_and_mentors(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let program = cohort(&app, &[("in-program", 1)], &["mentee-1"]).await;
+    mentor(
+        &app,
+        "outside",
+        3,
+        json!([{ "skill": "rust", "proficiency": 5 }]),
+    )
+    .await;
+    let weights = json!({ "skills": 2, "projects": 0, "foundations": 0, "maturity": 1, "topics": 1, "timezone": 0, "language": 0, "load": 0 });
+    let set = app
+        .as_ospo("mutation($i: MatchingPolicyInput!) { setMatchingPolicy(input: $i) { version programId } }", json!({ "i": { "programId": program, "weights": weights } }))
+        .await;
+    assert_eq!(set.data()["setMatchingPolicy"]["version"], 1);
+    let query = "query($p: ID) { recommendations(programId: $p) { mentor { displayName } score { policyVersion } } }";
+    let inside = app
+        .as_user("mentee-1", query, json!({ "p": program }))
+        .await;
+    assert_eq!(
+        inside.data()["recommendations"],
+        json!([{ "mentor": { "displayName": "in-program" }, "score": { "policyVersion": 1 } }])
+    );
+    let everywhere = app.as_user("mentee-1", query, json!({ "p": null })).await;
+    assert_eq!(
+        everywhere.data()["recommendations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        everywhere.data()["recommendations"][0]["score"]["policyVersion"],
+        0,
+        "the default policy is unchanged"
+    );
+    let policy = app
+        .as_user(
+            "mentee-1",
+            "query($p: ID!) { program(id: $p) { policy { version weights { skills } } } }",
+            json!({ "p": program }),
+        )
+        .await;
+    assert_eq!(
+        policy.data()["program"]["policy"],
+        json!({ "version": 1, "weights": { "skills": 2.0 } })
+    );
+}
+
 on_both_backends!(
+    program_recommendations_use_the_program_policy_and_mentors,
     a_policy_preview_shows_the_cohort_under_both_policies,
     dry_run_reports_and_commit_proposes,
     free_capacity_at_commit_time_is_respected,

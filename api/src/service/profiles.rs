@@ -92,7 +92,7 @@ pub async fn set_mentor(
             .collect::<Vec<_>>(),
     )
     .await?;
-    let live = profiles::mentor_live_count(&txn, &viewer.person_id)
+    let live = profiles::lock_mentor_live_count(&txn, &viewer.person_id)
         .await?
         .unwrap_or(0);
     if draft.capacity.get() < live {

@@ -61,6 +61,21 @@ pub async fn mentor_live_count(
         .transpose()
 }
 
+/// Like [`mentor_live_count`], locking the row (PostgreSQL `FOR UPDATE`;
+/// SQLite's write transaction already excludes other writers) so the count
+/// cannot move before the caller's transaction ends.
+pub async fn lock_mentor_live_count(
+    db: &impl ConnectionTrait,
+    person_id: &str,
+) -> Result<Option<u8>, DbErr> {
+    let row = mentor_profile::Entity::find_by_id(person_id.to_owned())
+        .lock_exclusive()
+        .one(db)
+        .await?;
+    row.map(|r| small("mentor_profile.live_count", r.live_count))
+        .transpose()
+}
+
 /// Replaces a mentor's whole profile. The live count is kept: the CHECK
 /// `live_count <= capacity` refuses a capacity below it.
 pub async fn replace_mentor(
