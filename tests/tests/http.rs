@@ -147,6 +147,17 @@ async fn parse_validation_and_limit_errors_carry_codes(backend: Backend) {
         ask(format!("{{ {aliases} }}")).await.code(),
         "GRAPHQL_VALIDATION_FAILED"
     );
+    // Fragments that spread each other expand exponentially; refused quickly.
+    let mut bomb = String::from("{ ...F0 } ");
+    for i in 0..40 {
+        bomb.push_str(&format!(
+            "fragment F{i} on QueryRoot {{ ...F{} ...F{} }} ",
+            i + 1,
+            i + 1
+        ));
+    }
+    bomb.push_str("fragment F40 on QueryRoot { me { id } }");
+    assert_eq!(ask(bomb).await.code(), "GRAPHQL_VALIDATION_FAILED");
     // Page size.
     assert_eq!(
         ask("{ skills(first: 101) { edges { cursor } } }".into())

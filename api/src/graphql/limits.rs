@@ -12,6 +12,11 @@ struct Counts {
     aliases: usize,
     selections: usize,
     introspection: bool,
+    /// Nodes visited, fragment spreads included; the walk stops past the
+    /// budget, so fragments that spread each other many times (exponential
+    /// when expanded) cannot make this check the slow part.
+    visited: usize,
+    budget: usize,
 }
 
 fn walk(set: &SelectionSet, doc: &ExecutableDocument, counts: &mut Counts, depth: usize) {
@@ -21,6 +26,10 @@ fn walk(set: &SelectionSet, doc: &ExecutableDocument, counts: &mut Counts, depth
         return;
     }
     for selection in &set.items {
+        counts.visited += 1;
+        if counts.visited > counts.budget {
+            return;
+        }
         match &selection.node {
             Selection::Field(field) => {
                 counts.selections += 1;
@@ -47,9 +56,18 @@ fn walk(set: &SelectionSet, doc: &ExecutableDocument, counts: &mut Counts, depth
 /// introspection when it is switched off (async-graphql would answer null
 /// without an error).
 pub fn check(doc: &ExecutableDocument, limits: &Limits, introspection: bool) -> Result<(), String> {
-    let mut counts = Counts::default();
+    let mut counts = Counts {
+        budget: limits.max_selections.saturating_mul(4),
+        ..Counts::default()
+    };
     for (_, operation) in doc.operations.iter() {
         walk(&operation.node.selection_set.node, doc, &mut counts, 0);
+    }
+    if counts.visited > counts.budget {
+        return Err(format!(
+            "the query expands to more than {} selections",
+            counts.budget
+        ));
     }
     if counts.introspection && !introspection {
         return Err("introspection is disabled on this server".into());
