@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use domain::matching::{self, Instance, UnmatchedReason};
 use domain::program::ProgramStatus;
-use domain::scoring::{self, CapacityCheck, LanguageTable, Outcome, Score, ScoreContext};
+use domain::scoring::{self, CapacityCheck, LanguageTable, Outcome, ScoreContext};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::OspoAdmin;
@@ -49,10 +49,19 @@ fn centi(total: f64) -> u32 {
     (total * 100.0).round().clamp(0.0, u32::MAX as f64) as u32
 }
 
+/// What a commit writes for one assignment.
+struct Planned {
+    match_id: String,
+    request_id: String,
+    mentee_id: String,
+    mentor_id: String,
+    total: f64,
+    breakdown: String,
+}
+
 struct Solved {
     result: CohortResult,
-    /// (request id, mentee id, mentor id, score) per assignment, for a commit.
-    proposals: Vec<(String, String, String, f64, String)>,
+    proposals: Vec<Planned>,
     sla_hours: u32,
 }
 
@@ -134,12 +143,12 @@ async fn solve(
     // scored without it; every other hard constraint applies.
     let ctx = ScoreContext::new(CapacityCheck::Ignore);
     let mut builder = Instance::builder(mentees.len() as u32, capacities);
-    let mut scores: HashMap<(u32, u32), Score> = HashMap::new();
+    // Only the integer totals are kept: breakdowns are recomputed for the
+    // assigned pairs, so memory stays O(pairs × 8 bytes) at cohort scale.
     for (e, (mentee, _)) in mentees.iter().enumerate() {
         for (m, (mentor, _)) in mentors.iter().enumerate() {
             if let Outcome::Eligible(score) = scoring::score(mentor, mentee, policy, &ctx) {
                 builder.pair(e as u32, m as u32, centi(score.total()));
-                scores.insert((e as u32, m as u32), score);
             }
         }
     }
@@ -162,28 +171,37 @@ async fn solve(
     let mut assignments = Vec::new();
     let mut proposals = Vec::new();
     let mut objective = 0.0;
+    let request_of: HashMap<&str, &str> = open
+        .iter()
+        .map(|(request, mentee)| (mentee.as_str(), request.as_str()))
+        .collect();
     for (e, m) in assignment.pairs() {
-        let score = &scores[&(e, m)];
-        let (mentor_f, mentee_f) = (&mentors[m as usize].1, &mentees[e as usize].1);
+        let ((mentor, mentor_f), (mentee, mentee_f)) = (&mentors[m as usize], &mentees[e as usize]);
+        let Outcome::Eligible(score) = scoring::score(mentor, mentee, policy, &ctx) else {
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "an assigned pair is no longer eligible"
+            )));
+        };
+        let score = &score;
         let explanations = scoring::explain(mentor_f, mentee_f, score, &names);
         let view = ScoreView::from_score(score, explanations, policy.version());
         objective += score.total();
-        let request_id = open
-            .iter()
-            .find(|(_, mentee)| *mentee == mentee_f.person_id)
-            .map(|r| r.0.clone())
+        let request_id = request_of
+            .get(mentee_f.person_id.as_str())
+            .map(|r| r.to_string())
             .unwrap_or_default();
         let match_id = (!dry_run).then(people::new_id);
         if let Some(id) = &match_id {
             let breakdown = serde_json::to_string(&view.breakdown_json())
                 .map_err(|e| ApiError::Internal(e.into()))?;
-            proposals.push((
-                id.clone(),
+            proposals.push(Planned {
+                match_id: id.clone(),
                 request_id,
-                mentor_f.person_id.clone(),
-                score.total(),
+                mentee_id: mentee_f.person_id.clone(),
+                mentor_id: mentor_f.person_id.clone(),
+                total: score.total(),
                 breakdown,
-            ));
+            });
         }
         assignments.push(CohortAssignment {
             mentee: people[&mentee_f.person_id].clone(),
@@ -246,13 +264,15 @@ pub async fn run(
         .ok_or(ApiError::NotFound("program"))?;
     let solved = solve(&txn, program_id, strategy, false, None).await?;
     let expires_at = Utc::now() + chrono::Duration::hours(i64::from(solved.sla_hours));
-    for (match_id, request_id, mentor_id, total, breakdown) in &solved.proposals {
-        let assignment = solved
-            .result
-            .assignments
-            .iter()
-            .find(|a| a.match_id.as_deref() == Some(match_id.as_str()));
-        let mentee_id = assignment.map(|a| a.mentee.id.as_str()).unwrap_or_default();
+    for planned in &solved.proposals {
+        let Planned {
+            match_id,
+            request_id,
+            mentee_id,
+            mentor_id,
+            total,
+            breakdown,
+        } = planned;
         if !matches::move_request(&txn, request_id, "open", "proposed").await? {
             return Err(ApiError::Conflict(
                 "a program request changed meanwhile; run the matching again".into(),
