@@ -229,7 +229,72 @@ async fn enrolling_mentees_opens_their_program_requests(backend: Backend) {
     );
 }
 
+async fn a_large_enrollment_is_written_in_batches(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    // 4,200 mentees: their requests (8 columns each) exceed SQLite's 32,766
+    // bound values in one INSERT unless batched. Written straight through the store.
+    let txn = tandem::db::begin_write(&app.db).await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..4200 {
+        let person = tandem::store::people::Person {
+            id: tandem::store::people::new_id(),
+            display_name: format!("Mentee {i}"),
+            email: None,
+            department: None,
+            manager_id: None,
+            timezone: None,
+            languages: vec![],
+            osmm_level: 1,
+        };
+        tandem::store::people::insert(&txn, &person, None)
+            .await
+            .unwrap();
+        let profile = tandem::store::profiles::MenteeProfile {
+            person_id: person.id.clone(),
+            target_level: 2,
+            max_timezone_diff_hours: None,
+            languages: vec![],
+            skills: vec![],
+            projects: vec![],
+            foundations: vec![],
+            topics: vec![],
+        };
+        tandem::store::profiles::replace_mentee(&txn, &profile)
+            .await
+            .unwrap();
+        ids.push(person.id);
+    }
+    use sea_orm::TransactionTrait as _;
+    txn.commit().await.unwrap();
+    let id = app
+        .as_ospo(CREATE, json!({ "i": program_input() }))
+        .await
+        .data()["createProgram"]["id"]
+        .clone();
+    let enrolled = app
+        .as_ospo(
+            ENROLL,
+            json!({ "i": { "programId": id, "personIds": ids, "role": "MENTEE" } }),
+        )
+        .await;
+    assert_eq!(
+        enrolled.data()["enroll"]["enrolled"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4200
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM mentorship_request WHERE state = 'open'")
+            .await,
+        4200
+    );
+}
+
 on_both_backends!(
+    a_large_enrollment_is_written_in_batches,
     programs_are_created_moved_and_listed_by_the_ospo,
     enrolling_mentees_opens_their_program_requests
 );

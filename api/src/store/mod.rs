@@ -16,6 +16,10 @@ pub mod revision;
 
 use sea_orm::DbErr;
 
+/// Rows per multi-row INSERT: SQLite allows 32,766 bound values per
+/// statement and PostgreSQL 65,535, so wide batches are split.
+pub(crate) const ROWS_PER_INSERT: usize = 1000;
+
 /// Splits a stored comma list (`languages`) into its items.
 pub(crate) fn split_list(raw: &str) -> Vec<String> {
     raw.split(',')

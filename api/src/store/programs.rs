@@ -144,22 +144,24 @@ pub async fn enroll(
     role: Role,
 ) -> Result<(), DbErr> {
     let now = Utc::now();
-    let rows = people
-        .iter()
-        .map(|person_id| program_enrollment::ActiveModel {
-            program_id: Set(program_id.to_owned()),
-            person_id: Set(person_id.clone()),
-            role: Set(role.slug().to_owned()),
-            enrolled_at: Set(now),
-        });
-    program_enrollment::Entity::insert_many(rows)
-        .on_conflict_do_nothing_on([
-            program_enrollment::Column::ProgramId,
-            program_enrollment::Column::PersonId,
-            program_enrollment::Column::Role,
-        ])
-        .exec_without_returning(db)
-        .await?;
+    for chunk in people.chunks(super::ROWS_PER_INSERT) {
+        let rows = chunk
+            .iter()
+            .map(|person_id| program_enrollment::ActiveModel {
+                program_id: Set(program_id.to_owned()),
+                person_id: Set(person_id.clone()),
+                role: Set(role.slug().to_owned()),
+                enrolled_at: Set(now),
+            });
+        program_enrollment::Entity::insert_many(rows)
+            .on_conflict_do_nothing_on([
+                program_enrollment::Column::ProgramId,
+                program_enrollment::Column::PersonId,
+                program_enrollment::Column::Role,
+            ])
+            .exec_without_returning(db)
+            .await?;
+    }
     Ok(())
 }
 

@@ -43,9 +43,13 @@ pub async fn open_for_program(
         })
         .collect();
     let created = rows.len();
-    mentorship_request::Entity::insert_many(rows)
-        .exec_without_returning(db)
-        .await?;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(super::ROWS_PER_INSERT).collect();
+        mentorship_request::Entity::insert_many(chunk)
+            .exec_without_returning(db)
+            .await?;
+    }
     Ok(created)
 }
 
