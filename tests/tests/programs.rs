@@ -266,7 +266,6 @@ async fn a_large_enrollment_is_written_in_batches(backend: Backend) {
             .unwrap();
         ids.push(person.id);
     }
-    use sea_orm::TransactionTrait as _;
     txn.commit().await.unwrap();
     let id = app
         .as_ospo(CREATE, json!({ "i": program_input() }))
