@@ -92,6 +92,8 @@ pub struct TestApp {
     pub backend: Backend,
     /// The running server's shared state (its draining flag, caches).
     pub state: tandem::http::AppState,
+    /// Statements the server has sent to the database so far.
+    pub queries: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl TestApp {
@@ -119,6 +121,12 @@ impl TestApp {
             .await
             .expect("connect");
         tandem::Migrator::up(&db, None).await.expect("migrate");
+        let queries = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = queries.clone();
+        let mut db = db;
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        });
         let server = tandem::http::Server::build(config.clone(), db.clone())
             .await
             .expect("build server");
@@ -136,6 +144,7 @@ impl TestApp {
             config,
             backend,
             state,
+            queries,
         }
     }
 
@@ -171,6 +180,11 @@ impl TestApp {
 
     pub async fn as_ospo(&self, query: &str, variables: Value) -> Gql {
         self.gql(Some(&self.ospo_token()), query, variables).await
+    }
+
+    /// How many statements the server has run so far.
+    pub fn query_count(&self) -> usize {
+        self.queries.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// A single number from SQL, such as a row count.

@@ -540,7 +540,51 @@ async fn catalog_writes_are_ospo_only_and_validated(backend: Backend) {
     );
 }
 
+/// The number of statements for a page of mentors with their profiles, skills,
+/// projects and foundations does not grow with the number of mentors.
+async fn related_objects_load_in_batches_not_per_row(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.seed_catalog().await;
+    let query = "{ mentors(first: 20) { edges { node { displayName mentorProfile { capacity skills { skill { slug name } proficiency } projects { project { slug foundation { name } } role } foundations { foundation { slug } role } } } } } }";
+    let mut counts = Vec::new();
+    for n in [2, 16] {
+        while app.count("SELECT COUNT(*) FROM mentor_profile").await < n {
+            let sub = format!(
+                "mentor-{}",
+                app.count("SELECT COUNT(*) FROM mentor_profile").await
+            );
+            app.as_user(&sub, SET_MENTOR, json!({ "i": mentor_input() }))
+                .await
+                .data();
+        }
+        let token = app.token("reader", None, &[]);
+        app.gql(Some(&token), "{ me { id } }", json!({}))
+            .await
+            .data();
+        let before = app.query_count();
+        let page = app.gql(Some(&token), query, json!({})).await;
+        assert_eq!(
+            page.data()["mentors"]["edges"].as_array().unwrap().len() as i64,
+            n
+        );
+        counts.push(app.query_count() - before);
+    }
+    // A batch can split in two when loads straddle the loader's window, so
+    // allow a little slack; one query per mentor per type would add 16 or more each.
+    assert!(
+        counts[1] <= counts[0] + 6,
+        "statements grew with the number of mentors: {counts:?}"
+    );
+    assert!(
+        counts[1] <= 20,
+        "too many statements for one page: {counts:?}"
+    );
+}
+
 on_both_backends!(
+    related_objects_load_in_batches_not_per_row,
     profiles_round_trip,
     others_see_the_mentor_facing_profile_only,
     mentors_are_filtered_and_paged,
