@@ -91,7 +91,7 @@ pub struct TestApp {
     pub config: Config,
     pub backend: Backend,
     /// The running server's shared state (its draining flag, caches).
-    pub state: tandem::http::AppState,
+    pub state: tandem::app::AppState,
     /// Statements the server has sent to the database so far.
     pub queries: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
@@ -246,6 +246,7 @@ pub fn token_for(sub: &str, name: Option<&str>, email: Option<&str>, roles: &[&s
 }
 
 /// An HTTP answer to a GraphQL request.
+#[derive(Clone, Debug)]
 pub struct Gql {
     pub status: u16,
     pub content_type: String,

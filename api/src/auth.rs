@@ -23,6 +23,9 @@ pub struct Claims {
     pub name: Option<String>,
     pub email: Option<String>,
     pub roles: Vec<String>,
+    /// Expiry, seconds since the epoch (validated present): a WebSocket
+    /// authenticated with this token closes then.
+    pub exp: i64,
 }
 
 impl Claims {
@@ -165,11 +168,17 @@ impl Verifier {
                 .collect(),
             _ => Vec::new(),
         };
+        let exp = claims
+            .get("exp")
+            .and_then(Value::as_f64)
+            .map(|e| e as i64)
+            .ok_or(TokenError::BadSubject)?;
         Ok(Claims {
             sub,
             name: text("name"),
             email: text("email"),
             roles,
+            exp,
         })
     }
 }

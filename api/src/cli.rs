@@ -1,4 +1,5 @@
-//! The `tandem` command line: `serve`, `migrate`, `seed`, `token`, `schema`.
+//! The `tandem` command line: `serve`, `migrate`, `seed`, `token`, `schema`,
+//! `sweep`, `solve`, `generate`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -64,6 +65,14 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Run one sweeper pass: expire overdue proposals (cascading each to the
+    /// next-best mentor) and offer free seats to waiting requests; prints
+    /// one JSON line.
+    Sweep {
+        /// The pass's clock, RFC 3339 (`2026-12-01T09:00:00Z`); default now.
+        #[arg(long)]
+        now: Option<String>,
+    },
     /// Assign a cohort from CSV files and print one JSON line.
     Solve {
         /// `mentor,capacity` rows.
@@ -291,6 +300,21 @@ async fn run_command(config: Config, command: Command) -> anyhow::Result<()> {
                     "demo organisation already present"
                 }
             );
+        }
+        Command::Sweep { now } => {
+            let now = match now {
+                Some(raw) => chrono::DateTime::parse_from_rfc3339(&raw)
+                    .map_err(|e| anyhow::anyhow!("--now: {e}"))?
+                    .with_timezone(&chrono::Utc),
+                None => chrono::Utc::now(),
+            };
+            let db = connect_and_migrate(&config).await?;
+            let verifier = crate::auth::Verifier::new(&config.jwt)?;
+            let state = crate::app::AppState::new(config, db, verifier, Default::default());
+            let pass = crate::jobs::sweeper::run_once(&state, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("sweep failed: {e:?}"))?;
+            println!("{}", serde_json::to_string(&pass)?);
         }
         Command::Serve { demo, .. } => {
             let db = connect_and_migrate(&config).await?;

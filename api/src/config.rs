@@ -117,6 +117,41 @@ pub struct Config {
     pub json_logs: bool,
     /// HTTP worker threads; one per core by default.
     pub workers: usize,
+    /// How often each instance's sweeper expires due proposals and offers
+    /// free seats to waiting requests (`TANDEM_SWEEP_INTERVAL`, default 60 s).
+    pub sweep_interval: std::time::Duration,
+}
+
+/// A duration as settings write it: `90s`, `5m`, `1h`, `7d`, or a bare
+/// number of seconds (design.md, "Operations"); never zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SettingDuration(pub std::time::Duration);
+
+impl FromStr for SettingDuration {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let (digits, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+            Some(i) => s.split_at(i),
+            None => (s, "s"),
+        };
+        let n: u64 = digits
+            .parse()
+            .map_err(|_| "must be a duration such as 90s, 5m, 1h or 7d".to_owned())?;
+        let seconds = match unit {
+            "s" => Some(n),
+            "m" => n.checked_mul(60),
+            "h" => n.checked_mul(3600),
+            "d" => n.checked_mul(86_400),
+            _ => None,
+        }
+        .ok_or_else(|| "must be a duration such as 90s, 5m, 1h or 7d".to_owned())?;
+        if seconds == 0 {
+            return Err("must be longer than zero".into());
+        }
+        Ok(Self(std::time::Duration::from_secs(seconds)))
+    }
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://tandem.db?mode=rwc";
@@ -320,6 +355,9 @@ impl Config {
                     .map(usize::from)
                     .unwrap_or(2),
             )?,
+            sweep_interval: source
+                .parsed::<SettingDuration>("TANDEM_SWEEP_INTERVAL")?
+                .map_or(std::time::Duration::from_secs(60), |d| d.0),
         })
     }
 
@@ -410,6 +448,7 @@ impl Config {
             shutdown_seconds: 5,
             json_logs: false,
             workers: 1,
+            sweep_interval: std::time::Duration::from_secs(60),
         }
     }
 

@@ -2,6 +2,9 @@
 //!
 //! - [`config`]: settings from the environment and an optional file.
 //! - [`auth`]: bearer JWT verification and development tokens.
+//! - [`app`]: the state an instance shares; bearer token → viewer.
+//! - [`events`]: match events for subscriptions, across instances.
+//! - [`jobs`]: background work (the proposal sweeper).
 //! - [`db`]: connections and write transactions (`BEGIN IMMEDIATE` on SQLite).
 //! - [`store`]: sea-orm entities and one function per query.
 //! - [`service`]: one function per use case; authorization and transactions.
@@ -13,13 +16,16 @@
 //!
 //! Business rules live in the `domain` crate, never here.
 
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod jobs;
 pub mod seed;
 pub mod service;
 pub mod solve;

@@ -1,9 +1,11 @@
 //! Tandem's business logic, free of I/O: value types with their rules
 //! ([`values`]), scoring a pairing ([`scoring`]), cohort matching
-//! ([`matching`]) and the program lifecycle ([`program`]). Nothing here
+//! ([`matching`]), the program lifecycle ([`program`]) and the mentorship
+//! lifecycle ([`mentorship`]). Nothing here
 //! knows about databases, HTTP or GraphQL.
 
 pub mod matching;
+pub mod mentorship;
 pub mod program;
 pub mod scoring;
 pub mod values;

@@ -14,6 +14,7 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 mod m0001_people_and_catalogs;
 mod m0002_policies_programs_matches;
 mod m0003_scoring_revision;
+mod m0004_lifecycle;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_people_and_catalogs::Migration),
             Box::new(m0002_policies_programs_matches::Migration),
             Box::new(m0003_scoring_revision::Migration),
+            Box::new(m0004_lifecycle::Migration),
         ]
     }
 }

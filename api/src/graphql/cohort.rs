@@ -114,6 +114,7 @@ impl CohortMutation {
         let ospo = viewer(ctx)?.as_ospo()?;
         let result = svc::run(
             &state(ctx).db,
+            &state(ctx).events,
             ospo,
             &input.program_id,
             input.strategy.map(Into::into),

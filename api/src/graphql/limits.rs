@@ -6,6 +6,7 @@ use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection,
 use async_graphql::{Response, ServerError};
 
 use crate::config::Limits;
+use crate::error::ErrorCode;
 
 #[derive(Default)]
 struct Counts {
@@ -106,9 +107,9 @@ fn has_code(error: &ServerError) -> bool {
         .is_some_and(|ext| ext.get("code").is_some())
 }
 
-pub fn with_code(mut error: ServerError, code: &'static str) -> ServerError {
+pub fn with_code(mut error: ServerError, code: ErrorCode) -> ServerError {
     let ext = error.extensions.get_or_insert_with(Default::default);
-    ext.set("code", code);
+    ext.set("code", code.as_str());
     error
 }
 
@@ -124,14 +125,14 @@ pub fn assign_codes(mut response: Response) -> Response {
             if has_code(&error) {
                 error
             } else if error.path.is_empty() && !executed {
-                with_code(error, "GRAPHQL_VALIDATION_FAILED")
+                with_code(error, ErrorCode::GraphqlValidationFailed)
             } else if error.message.starts_with("Failed to parse")
                 || error.message.starts_with("Invalid value")
             {
-                with_code(error, "BAD_USER_INPUT")
+                with_code(error, ErrorCode::BadUserInput)
             } else {
                 tracing::error!(message = %error.message, "uncoded resolver error");
-                let mut internal = with_code(error, "INTERNAL");
+                let mut internal = with_code(error, ErrorCode::Internal);
                 internal.message = "internal error".into();
                 internal
             }

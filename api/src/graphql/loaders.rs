@@ -9,8 +9,10 @@ use sea_orm::DatabaseConnection;
 
 use crate::error::ApiError;
 use crate::store::catalog::{self, Foundation, Project, Skill};
+use crate::store::matches::{self, Match};
 use crate::store::people::{self, Person};
 use crate::store::profiles::{self, MenteeProfile, MentorProfile};
+use crate::store::requests::{self, Request};
 
 pub struct Db(pub DatabaseConnection);
 
@@ -20,16 +22,96 @@ pub struct Loaders {
     pub mentors: DataLoader<MentorProfiles>,
     pub mentees: DataLoader<MenteeProfiles>,
     pub catalog: DataLoader<Catalog>,
+    pub requests: DataLoader<Requests>,
+    pub live_matches: DataLoader<LiveMatches>,
+    pub ties: DataLoader<Ties>,
 }
 
 impl Loaders {
-    pub fn new(db: &DatabaseConnection) -> Self {
+    /// `viewer` is the signed-in person: [`Ties`] answers for them.
+    pub fn new(db: &DatabaseConnection, viewer: &str) -> Self {
         Self {
             people: DataLoader::new(Db(db.clone()), tokio::spawn),
             mentors: DataLoader::new(MentorProfiles(db.clone()), tokio::spawn),
             mentees: DataLoader::new(MenteeProfiles(db.clone()), tokio::spawn),
             catalog: DataLoader::new(Catalog(db.clone()), tokio::spawn),
+            requests: DataLoader::new(Requests(db.clone()), tokio::spawn),
+            live_matches: DataLoader::new(LiveMatches(db.clone()), tokio::spawn),
+            ties: DataLoader::new(
+                Ties {
+                    db: db.clone(),
+                    viewer: viewer.to_owned(),
+                },
+                tokio::spawn,
+            ),
         }
+    }
+}
+
+pub struct Requests(DatabaseConnection);
+
+impl Loader<String> for Requests {
+    type Value = Request;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Request>, LoadError> {
+        let rows = requests::find_many(&self.0, keys)
+            .await
+            .map_err(|e| Arc::new(e.into()))?;
+        Ok(rows.into_iter().map(|r| (r.id.clone(), r)).collect())
+    }
+}
+
+/// The live match of each request, by request id.
+pub struct LiveMatches(DatabaseConnection);
+
+impl Loader<String> for LiveMatches {
+    type Value = Match;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Match>, LoadError> {
+        let rows = matches::live_for_requests(&self.0, keys)
+            .await
+            .map_err(|e| Arc::new(e.into()))?;
+        Ok(rows
+            .into_iter()
+            .map(|m| (m.request_id.clone(), m))
+            .collect())
+    }
+}
+
+/// How the signed-in person is tied to another through matches, which
+/// widens what they see of that person (design.md, "What a caller may see
+/// of a Person").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tie {
+    /// A live or past pair: email and time zone are visible.
+    pub paired: bool,
+    /// The viewer is this person's proposed or active mentor: their mentee
+    /// profile is visible.
+    pub live_mentor_of: bool,
+}
+
+pub struct Ties {
+    db: DatabaseConnection,
+    viewer: String,
+}
+
+impl Loader<String> for Ties {
+    type Value = Tie;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Tie>, LoadError> {
+        let rows = matches::ties(&self.db, &self.viewer, keys)
+            .await
+            .map_err(|e| Arc::new(e.into()))?;
+        let mut out: HashMap<String, Tie> = HashMap::new();
+        for (other, state, viewer_is_mentor) in rows {
+            let tie = out.entry(other).or_default();
+            tie.paired = true;
+            tie.live_mentor_of |= viewer_is_mentor && state.is_live();
+        }
+        Ok(out)
     }
 }
 

@@ -7,37 +7,43 @@ pub mod cohort;
 pub mod enums;
 pub mod limits;
 pub mod loaders;
+pub mod matches;
 pub mod pagination;
 pub mod people;
 pub mod programs;
 pub mod scalars;
 pub mod scoring;
+pub mod subscriptions;
 
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use async_graphql::{Context, MergedObject, Schema};
 
+use crate::app::AppState;
 use crate::config::Config;
 use crate::error::ApiError;
-use crate::http::AppState;
 use crate::service::Viewer;
 
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(
     people::PeopleQuery,
     catalog::CatalogQuery,
     programs::ProgramQuery,
     scoring::ScoringQuery,
+    matches::MatchQuery,
 );
 
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(
     people::PeopleMutation,
     catalog::CatalogMutation,
     programs::ProgramMutation,
     scoring::ScoringMutation,
     cohort::CohortMutation,
+    matches::MatchMutation,
 );
 
-pub type TandemSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type TandemSchema = Schema<QueryRoot, MutationRoot, subscriptions::Subscription>;
 
 /// Builds the schema with the configured limits; per-request data (viewer,
 /// loaders) is added by the HTTP layer.
@@ -45,7 +51,7 @@ pub fn build(config: &Config) -> TandemSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        subscriptions::Subscription,
     )
     .limit_depth(config.limits.max_depth)
     .limit_complexity(config.limits.max_complexity)

@@ -39,7 +39,7 @@ pub struct Page {
 impl Page {
     pub fn parse(ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Self> {
         let max = ctx
-            .data::<crate::http::AppState>()
+            .data::<crate::app::AppState>()
             .map(|s| s.config.limits.max_page_size)
             .unwrap_or(100);
         let first = first.unwrap_or(DEFAULT_PAGE_SIZE);

@@ -30,9 +30,10 @@ impl Person {
     async fn display_name(&self) -> &str {
         &self.0.display_name
     }
-    /// Visible to the person themself, their pairs and the OSPO.
+    /// Visible to the person themself, their live or past pairs and the OSPO.
     async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
-        Ok(svc::sees_contact(viewer(ctx)?, &self.0.id)
+        Ok(sees_contact(ctx, &self.0.id)
+            .await?
             .then_some(self.0.email.as_deref())
             .flatten())
     }
@@ -41,7 +42,8 @@ impl Person {
     }
     /// IANA time zone; visible like `email`.
     async fn timezone(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
-        Ok(svc::sees_contact(viewer(ctx)?, &self.0.id)
+        Ok(sees_contact(ctx, &self.0.id)
+            .await?
             .then_some(self.0.timezone.as_deref())
             .flatten())
     }
@@ -64,11 +66,25 @@ impl Person {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<MenteeProfile>> {
-        if !svc::sees_mentee_profile(viewer(ctx)?, &self.0.id) {
+        let viewer = viewer(ctx)?;
+        if !svc::sees_everything_of(viewer, &self.0.id)
+            && !tie(ctx, &self.0.id).await?.live_mentor_of
+        {
             return Ok(None);
         }
         Ok(loaded(loaders(ctx).mentees.load_one(self.0.id.clone()).await)?.map(MenteeProfile))
     }
+}
+
+/// The caller's tie to `person_id` through matches (one query per request
+/// for every person on the page).
+async fn tie(ctx: &Context<'_>, person_id: &str) -> async_graphql::Result<loaders::Tie> {
+    Ok(loaded(loaders(ctx).ties.load_one(person_id.to_owned()).await)?.unwrap_or_default())
+}
+
+/// Email and time zone: the person, the OSPO, and their live or past pairs.
+async fn sees_contact(ctx: &Context<'_>, person_id: &str) -> async_graphql::Result<bool> {
+    Ok(svc::sees_everything_of(viewer(ctx)?, person_id) || tie(ctx, person_id).await?.paired)
 }
 
 pub struct MentorProfile(pub store::MentorProfile);

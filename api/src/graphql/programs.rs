@@ -65,7 +65,7 @@ impl Program {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<super::scoring::MatchingPolicy> {
         let record =
-            crate::service::scoring::policy_in_force(&state(ctx).db, Some(&self.0.id)).await?;
+            crate::service::policies::policy_in_force(&state(ctx).db, Some(&self.0.id)).await?;
         Ok(record.into())
     }
     /// Enrolled people in `role`, in id order (OSPO only).
@@ -173,7 +173,7 @@ impl ProgramMutation {
     ) -> async_graphql::Result<Program> {
         let ospo = viewer(ctx)?.as_ospo()?;
         Ok(Program(
-            svc::set_status(&state(ctx).db, ospo, &id, status.into()).await?,
+            svc::set_status(state(ctx), ospo, &id, status.into()).await?,
         ))
     }
 

@@ -6,7 +6,8 @@ use domain::scoring::Criterion as DCriterion;
 use super::people::Person;
 use super::{state, viewer};
 use crate::error::{ApiError, ApiResult};
-use crate::service::scoring::{self as svc, PolicyDraft, ScoreView};
+use crate::service::policies::{self, PolicyDraft};
+use crate::service::scoring::{self as svc, ScoreView};
 use crate::store::policies::{PolicyRecord, Strategy};
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -285,7 +286,7 @@ impl ScoringQuery {
     ) -> async_graphql::Result<MatchingPolicy> {
         viewer(ctx)?;
         Ok(
-            svc::policy_in_force(&state(ctx).db, program_id.as_ref().map(|id| id.as_str()))
+            policies::policy_in_force(&state(ctx).db, program_id.as_ref().map(|id| id.as_str()))
                 .await?
                 .into(),
         )
@@ -302,7 +303,7 @@ impl ScoringQuery {
     ) -> async_graphql::Result<PolicyPreview> {
         let ospo = viewer(ctx)?.as_ospo()?;
         let state = state(ctx);
-        let preview = svc::preview(
+        let preview = policies::preview(
             &state.db,
             &state.pool,
             ospo,
@@ -333,7 +334,7 @@ impl ScoringMutation {
         input: MatchingPolicyInput,
     ) -> async_graphql::Result<MatchingPolicy> {
         let ospo = viewer(ctx)?.as_ospo()?;
-        Ok(svc::set_policy(&state(ctx).db, ospo, input.parse()?)
+        Ok(policies::set_policy(&state(ctx).db, ospo, input.parse()?)
             .await?
             .into())
     }

@@ -9,27 +9,17 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::AppState;
-use crate::auth::Claims;
+use crate::app::AuthFailure;
+use crate::error::ErrorCode;
 use crate::graphql::limits;
 use crate::graphql::loaders::Loaders;
 use crate::service::Viewer;
 
-/// The claims a person was last provisioned with, and their id.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Provisioned {
-    name: Option<String>,
-    email: Option<String>,
-    person_id: String,
+fn error_body(message: &str, code: ErrorCode) -> serde_json::Value {
+    serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] })
 }
 
-/// Past this many cached callers the cache is emptied; it only saves writes.
-const PROVISION_CACHE_MAX: usize = 100_000;
-
-fn error_body(message: &str, code: &str) -> serde_json::Value {
-    serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
-}
-
-fn refuse(status: StatusCode, message: &str, code: &str) -> HttpResponse {
+fn refuse(status: StatusCode, message: &str, code: ErrorCode) -> HttpResponse {
     let mut response = HttpResponse::build(status);
     if status == StatusCode::UNAUTHORIZED {
         response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
@@ -43,7 +33,7 @@ fn unauthenticated() -> HttpResponse {
     refuse(
         StatusCode::UNAUTHORIZED,
         "a valid bearer token is required",
-        "UNAUTHENTICATED",
+        ErrorCode::Unauthenticated,
     )
 }
 
@@ -62,44 +52,14 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
 
 async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Viewer, HttpResponse> {
     let token = bearer(req).ok_or_else(unauthenticated)?;
-    let claims = state.verifier.verify(token).map_err(|e| {
-        tracing::debug!(reason = %e, "token refused");
-        unauthenticated()
-    })?;
-    let person_id = provision(state, &claims).await.map_err(|e| {
-        tracing::error!(error = ?e, "provisioning failed");
-        refuse(
+    state.authenticate(token).await.map_err(|e| match e {
+        AuthFailure::Unauthenticated => unauthenticated(),
+        AuthFailure::Internal(_) => refuse(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal error",
-            "INTERNAL",
-        )
-    })?;
-    Ok(Viewer { person_id, claims })
-}
-
-async fn provision(state: &AppState, claims: &Claims) -> Result<String, sea_orm::DbErr> {
-    let cached = {
-        let cache = state.provisioned.lock().unwrap_or_else(|p| p.into_inner());
-        cache.get(&claims.sub).cloned()
-    };
-    if let Some(hit) = cached
-        && hit.name == claims.name
-        && hit.email == claims.email
-    {
-        return Ok(hit.person_id);
-    }
-    let person_id = crate::store::people::provision(&state.db, claims).await?;
-    let mut cache = state.provisioned.lock().unwrap_or_else(|p| p.into_inner());
-    if cache.len() >= PROVISION_CACHE_MAX {
-        cache.clear();
-    }
-    let entry = Provisioned {
-        name: claims.name.clone(),
-        email: claims.email.clone(),
-        person_id: person_id.clone(),
-    };
-    cache.insert(claims.sub.clone(), entry);
-    Ok(person_id)
+            ErrorCode::Internal,
+        ),
+    })
 }
 
 fn is_json(req: &HttpRequest) -> bool {
@@ -131,7 +91,7 @@ async fn read_body(
         refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
             &format!("the body is over {max} bytes"),
-            "BAD_USER_INPUT",
+            ErrorCode::BadUserInput,
         )
     };
     let declared = req
@@ -148,7 +108,7 @@ async fn read_body(
             refuse(
                 StatusCode::BAD_REQUEST,
                 "the body could not be read",
-                "BAD_USER_INPUT",
+                ErrorCode::BadUserInput,
             )
         })?;
         if body.len() + chunk.len() > max {
@@ -199,7 +159,7 @@ pub async fn post(
         return refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "the body must be application/json",
-            "BAD_USER_INPUT",
+            ErrorCode::BadUserInput,
         );
     }
     let bytes = match read_body(&state, &req, payload).await {
@@ -212,7 +172,7 @@ pub async fn post(
             return refuse(
                 StatusCode::BAD_REQUEST,
                 "the body is not valid JSON",
-                "BAD_USER_INPUT",
+                ErrorCode::BadUserInput,
             );
         }
     };
@@ -220,7 +180,7 @@ pub async fn post(
         return refuse(
             StatusCode::BAD_REQUEST,
             "batched requests are not supported",
-            "BAD_USER_INPUT",
+            ErrorCode::BadUserInput,
         );
     }
     let body: Body = match serde_json::from_value(value) {
@@ -229,13 +189,13 @@ pub async fn post(
             return refuse(
                 StatusCode::BAD_REQUEST,
                 "the body must be a GraphQL request with a query",
-                "BAD_USER_INPUT",
+                ErrorCode::BadUserInput,
             );
         }
     };
     let request = match request_from(body) {
         Ok(request) => request,
-        Err(message) => return refuse(StatusCode::BAD_REQUEST, message, "BAD_USER_INPUT"),
+        Err(message) => return refuse(StatusCode::BAD_REQUEST, message, ErrorCode::BadUserInput),
     };
     execute(&state, &req, request, false).await
 }
@@ -258,7 +218,7 @@ pub async fn get(
         return refuse(
             StatusCode::BAD_REQUEST,
             "a query parameter is required",
-            "BAD_USER_INPUT",
+            ErrorCode::BadUserInput,
         );
     };
     let variables = match params
@@ -272,7 +232,7 @@ pub async fn get(
             return refuse(
                 StatusCode::BAD_REQUEST,
                 "variables must be JSON",
-                "BAD_USER_INPUT",
+                ErrorCode::BadUserInput,
             );
         }
     };
@@ -284,7 +244,7 @@ pub async fn get(
     };
     let request = match request_from(body) {
         Ok(request) => request,
-        Err(message) => return refuse(StatusCode::BAD_REQUEST, message, "BAD_USER_INPUT"),
+        Err(message) => return refuse(StatusCode::BAD_REQUEST, message, ErrorCode::BadUserInput),
     };
     execute(&state, &req, request, true).await
 }
@@ -296,7 +256,7 @@ fn respond(response: Response) -> HttpResponse {
         .json(response)
 }
 
-fn rejected(error: ServerError, code: &'static str) -> HttpResponse {
+fn rejected(error: ServerError, code: ErrorCode) -> HttpResponse {
     respond(Response::from_errors(vec![limits::with_code(error, code)]))
 }
 
@@ -309,26 +269,27 @@ async fn execute(
     let operation_name = request.operation_name.clone();
     let doc = match request.parsed_query() {
         Ok(doc) => doc,
-        Err(error) => return rejected(error, "GRAPHQL_PARSE_FAILED"),
+        Err(error) => return rejected(error, ErrorCode::GraphqlParseFailed),
     };
     if over_get && limits::is_mutation(doc, operation_name.as_deref()) {
         return refuse(
             StatusCode::METHOD_NOT_ALLOWED,
             "mutations must be sent with POST",
-            "BAD_USER_INPUT",
+            ErrorCode::BadUserInput,
         );
     }
     if let Err(message) = limits::check(doc, &state.config.limits, state.config.introspection) {
-        return rejected(ServerError::new(message, None), "GRAPHQL_VALIDATION_FAILED");
+        return rejected(
+            ServerError::new(message, None),
+            ErrorCode::GraphqlValidationFailed,
+        );
     }
     let viewer = match authenticate(state, req).await {
         Ok(viewer) => viewer,
         Err(response) => return response,
     };
-    let request = request
-        .data(viewer)
-        .data(Loaders::new(&state.db))
-        .data(state.clone());
+    let loaders = Loaders::new(&state.db, &viewer.person_id);
+    let request = request.data(viewer).data(loaders).data(state.clone());
     respond(state.schema.execute(request).await)
 }
 

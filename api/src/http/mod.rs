@@ -1,14 +1,14 @@
-//! The HTTP server: routes, shared state, request ids, CORS and graceful
+//! The HTTP server: routes, request ids, CORS and graceful
 //! shutdown. `Server::build` binds (port 0 in tests) and reports the bound
 //! address, so tests run exactly what production runs.
 
 mod graphql;
 mod metrics;
 mod probes;
+mod ws;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use actix_cors::Cors;
@@ -19,26 +19,10 @@ use sea_orm::DatabaseConnection;
 use tracing::Instrument;
 
 pub use self::metrics::Metrics;
+pub use crate::app::AppState;
 use crate::auth::Verifier;
 use crate::config::Config;
-use crate::graphql::TandemSchema;
-
-/// What every request handler shares; cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub config: Arc<Config>,
-    pub schema: TandemSchema,
-    pub verifier: Arc<Verifier>,
-    pub metrics: Arc<Metrics>,
-    pub draining: Arc<AtomicBool>,
-    /// sub → (name, email, person id) as last provisioned by this instance,
-    /// so an unchanged caller costs no database write. Other instances keep
-    /// their own; the database stays the truth.
-    pub provisioned: Arc<Mutex<std::collections::HashMap<String, graphql::Provisioned>>>,
-    /// Compiled mentors for ranking, rebuilt when mentors change.
-    pub pool: crate::service::features::PoolCache,
-}
+use crate::events::EventBus;
 
 pub struct Server {
     server: actix_web::dev::Server,
@@ -67,17 +51,8 @@ impl Server {
     /// Builds the state and binds the listener; nothing is served until [`Server::run`].
     pub async fn build(config: Config, db: DatabaseConnection) -> anyhow::Result<Self> {
         let verifier = Verifier::new(&config.jwt)?;
-        let schema = crate::graphql::build(&config);
-        let state = AppState {
-            db,
-            schema,
-            verifier: Arc::new(verifier),
-            metrics: Arc::new(Metrics::new()),
-            draining: Arc::new(AtomicBool::new(false)),
-            provisioned: Arc::default(),
-            pool: Default::default(),
-            config: Arc::new(config),
-        };
+        let events = EventBus::default();
+        let state = AppState::new(config, db, verifier, events);
         let app_state = state.clone();
         let shutdown = state.config.shutdown_seconds;
         let http = HttpServer::new(move || {
@@ -109,6 +84,7 @@ impl Server {
                 })
                 .route("/graphql", web::post().to(graphql::post))
                 .route("/graphql", web::get().to(graphql::get))
+                .route("/graphql/ws", web::get().to(ws::handler))
                 .route("/healthz", web::get().to(probes::healthz))
                 .route("/readyz", web::get().to(probes::readyz))
                 .route("/metrics", web::get().to(metrics::scrape));
@@ -143,14 +119,22 @@ impl Server {
 
     /// Serves until SIGTERM or Ctrl-C, then drains: `/readyz` answers 503,
     /// new connections are refused, in-flight requests finish (up to the
-    /// shutdown timeout).
+    /// shutdown timeout), and the sweeper and the event listener stop.
     pub async fn run(self) -> anyhow::Result<()> {
         let handle = self.server.handle();
         let draining = self.state.draining.clone();
+        let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
+        crate::jobs::sweeper::spawn(
+            self.state.clone(),
+            self.state.config.sweep_interval,
+            jobs_stopped.clone(),
+        );
+        crate::events::listen(&self.state, jobs_stopped).await?;
         tokio::spawn(async move {
             shutdown_signal().await;
             tracing::info!("shutting down: draining in-flight requests");
             draining.store(true, Ordering::SeqCst);
+            let _ = stop_jobs.send(true);
             handle.stop(true).await;
         });
         self.server.await?;

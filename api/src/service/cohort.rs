@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use domain::matching::{self, Instance, UnmatchedReason};
+use domain::mentorship::{MatchState, RequestState};
 use domain::program::ProgramStatus;
 use domain::scoring::{self, CapacityCheck, LanguageTable, Outcome, ScoreContext};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -17,6 +18,7 @@ use super::features::{Names, mentee_features, mentor_features};
 use super::scoring::ScoreView;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
+use crate::events::{EventBus, MatchEvent};
 use crate::store::people::{self, Person};
 use crate::store::policies::{self, PolicyRecord, Strategy};
 use crate::store::{audit, matches, profiles, programs, requests};
@@ -248,6 +250,7 @@ async fn solve(
 /// `runCohortMatching` (OSPO only).
 pub async fn run(
     db: &DatabaseConnection,
+    bus: &EventBus,
     ospo: OspoAdmin<'_>,
     program_id: &str,
     strategy: Option<Strategy>,
@@ -263,7 +266,9 @@ pub async fn run(
         .await?
         .ok_or(ApiError::NotFound("program"))?;
     let solved = solve(&txn, program_id, strategy, false, None).await?;
-    let expires_at = Utc::now() + chrono::Duration::hours(i64::from(solved.sla_hours));
+    let now = Utc::now();
+    let expires_at = now + chrono::Duration::hours(i64::from(solved.sla_hours));
+    let mut events = Vec::with_capacity(solved.proposals.len());
     for planned in &solved.proposals {
         let Planned {
             match_id,
@@ -273,12 +278,20 @@ pub async fn run(
             total,
             breakdown,
         } = planned;
-        if !matches::move_request(&txn, request_id, "open", "proposed").await? {
+        if !requests::set_state(
+            &txn,
+            request_id,
+            RequestState::Open,
+            RequestState::Proposed,
+            now,
+        )
+        .await?
+        {
             return Err(ApiError::Conflict(
                 "a program request changed meanwhile; run the matching again".into(),
             ));
         }
-        if !matches::take_seat(&txn, mentor_id).await? {
+        if matches::take_seat(&txn, mentor_id).await?.is_none() {
             return Err(ApiError::Conflict(
                 "a mentor's capacity changed meanwhile; run the matching again".into(),
             ));
@@ -292,13 +305,23 @@ pub async fn run(
             score_total: *total,
             score_breakdown: breakdown.clone(),
             policy_version: solved.result.policy_version,
+            proposed_at: now,
             expires_at,
         };
         matches::insert_proposal(&txn, &proposal).await?;
+        let event = MatchEvent {
+            match_id: match_id.clone(),
+            mentor_id: mentor_id.clone(),
+            mentee_id: mentee_id.clone(),
+            previous: None,
+            state: MatchState::Proposed,
+        };
+        audit::notify(&txn, &event).await?;
+        events.push(event);
         audit::record(
             &txn,
             Some(ospo.person_id()),
-            "request",
+            audit::Subject::Request,
             request_id,
             Some("open"),
             "proposed",
@@ -307,7 +330,7 @@ pub async fn run(
         audit::record(
             &txn,
             Some(ospo.person_id()),
-            "match",
+            audit::Subject::Match,
             match_id,
             None,
             "proposed",
@@ -327,15 +350,23 @@ pub async fn run(
     audit::record(
         &txn,
         Some(ospo.person_id()),
-        "program",
+        audit::Subject::Program,
         program_id,
         Some(program.status.slug()),
         running.slug(),
     )
     .await?;
     // Live counts moved: the load criterion and capacity checks read them.
-    crate::store::revision::bump(&txn).await?;
+    let mut mentors: Vec<String> = solved
+        .proposals
+        .iter()
+        .map(|p| p.mentor_id.clone())
+        .collect();
+    mentors.sort();
+    mentors.dedup();
+    matches::publish_load(&txn, &mentors).await?;
     txn.commit().await?;
+    bus.after_commit(db, events);
     Ok(solved.result)
 }
 

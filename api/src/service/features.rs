@@ -7,14 +7,16 @@
 //! so a change made through another instance is seen at once.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use chrono::{Offset, Utc};
 use domain::scoring::{
-    CatalogNames, CompiledMentee, CompiledMentor, LanguageTable, MenteeFeatures, MentorFeatures,
+    self, CatalogNames, CompiledMentee, CompiledMentor, LanguageTable, MenteeFeatures,
+    MentorFeatures, Outcome, Policy, Score, ScoreContext, top_k,
 };
 use domain::values::{Capacity, OsmmLevel, Priority, Proficiency};
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::catalog;
@@ -107,19 +109,154 @@ pub fn mentee_features(person: &Person, profile: &MenteeProfile) -> Result<Mente
 }
 
 /// All mentors, compiled, with what explanations need.
+///
+/// Profiles change rarely and rebuild the pool; live counts move with every
+/// proposal and answer, so they are patched in place (under `mentors`'
+/// write lock) from the mentors whose `load_seq` passed `load_seen`.
 pub struct MentorPool {
     generation: i64,
-    pub compiled: Vec<CompiledMentor>,
-    pub features: Vec<MentorFeatures>,
+    load_seen: AtomicI64,
+    mentors: RwLock<Mentors>,
     pub by_id: HashMap<String, usize>,
     pub languages: LanguageTable,
     /// The whole catalog's names, for explanations.
     pub names: Names,
+    /// Serializes patching, so an older read never overwrites a newer one.
+    patching: tokio::sync::Mutex<()>,
+}
+
+struct Mentors {
+    compiled: Vec<CompiledMentor>,
+    features: Vec<MentorFeatures>,
+}
+
+/// A ranked mentor: their features (for explanations) and score.
+pub struct Ranked {
+    pub features: MentorFeatures,
+    pub score: Score,
+}
+
+/// Who may be ranked, and the live counts this transaction already moved.
+pub struct RankScope<'a> {
+    /// Only these mentors (a program's); `None` for everyone.
+    pub only: Option<&'a [String]>,
+    /// Live counts that differ from the pool's committed ones because the
+    /// caller's open transaction moved them.
+    pub live: &'a HashMap<String, u32>,
 }
 
 impl MentorPool {
     pub fn compile_mentee(&self, features: &MenteeFeatures) -> ApiResult<CompiledMentee> {
         CompiledMentee::compile(features, &self.languages).map_err(|e| ApiError::Internal(e.into()))
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Mentors> {
+        self.mentors.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The `k` best eligible mentors in `scope`, best first (ties by id).
+    pub fn rank(
+        &self,
+        mentee: &CompiledMentee,
+        policy: &Policy,
+        k: usize,
+        ctx: &ScoreContext,
+        scope: &RankScope<'_>,
+    ) -> Vec<Ranked> {
+        let mentors = self.read();
+        let overridden = |id: &str| scope.live.contains_key(id);
+        let mut ranked: Vec<(usize, Score)> = match scope.only {
+            None if scope.live.is_empty() => top_k(&mentors.compiled, mentee, policy, k, ctx),
+            _ => {
+                // A subset, or mentors whose counts moved: rank copies.
+                let indices: Vec<usize> = match scope.only {
+                    Some(ids) => ids
+                        .iter()
+                        .filter_map(|id| self.by_id.get(id).copied())
+                        .collect(),
+                    None => (0..mentors.compiled.len()).collect(),
+                };
+                let plain: Vec<usize> = indices
+                    .iter()
+                    .copied()
+                    .filter(|&i| !overridden(mentors.compiled[i].person_id()))
+                    .collect();
+                let subset: Vec<CompiledMentor> =
+                    plain.iter().map(|&i| mentors.compiled[i].clone()).collect();
+                let mut out: Vec<(usize, Score)> = top_k(&subset, mentee, policy, k, ctx)
+                    .into_iter()
+                    .map(|(j, s)| (plain[j], s))
+                    .collect();
+                for &i in indices
+                    .iter()
+                    .filter(|&&i| overridden(mentors.compiled[i].person_id()))
+                {
+                    let mut mentor = mentors.compiled[i].clone();
+                    mentor.set_live_count(scope.live[mentor.person_id()]);
+                    if let Outcome::Eligible(score) = scoring::score(&mentor, mentee, policy, ctx)
+                        && score.total() >= policy.min_score()
+                    {
+                        out.push((i, score));
+                    }
+                }
+                out
+            }
+        };
+        ranked.sort_by(|(a, sa), (b, sb)| {
+            sb.total().total_cmp(&sa.total()).then_with(|| {
+                mentors.compiled[*a]
+                    .person_id()
+                    .cmp(mentors.compiled[*b].person_id())
+            })
+        });
+        ranked.truncate(k);
+        ranked
+            .into_iter()
+            .map(|(i, score)| {
+                let mut features = mentors.features[i].clone();
+                if let Some(&live) = scope.live.get(&features.person_id) {
+                    features.live_count = live;
+                }
+                Ranked { features, score }
+            })
+            .collect()
+    }
+
+    /// One mentor's features and committed live count, if in the pool.
+    pub fn mentor(&self, id: &str) -> Option<MentorFeatures> {
+        let i = *self.by_id.get(id)?;
+        Some(self.read().features[i].clone())
+    }
+
+    /// Scores one mentor, with `live` in place of the committed count.
+    pub fn score_one(
+        &self,
+        id: &str,
+        mentee: &CompiledMentee,
+        policy: &Policy,
+        ctx: &ScoreContext,
+        live: Option<u32>,
+    ) -> Option<(MentorFeatures, Outcome)> {
+        let i = *self.by_id.get(id)?;
+        let mentors = self.read();
+        let mut compiled = mentors.compiled[i].clone();
+        let mut features = mentors.features[i].clone();
+        if let Some(live) = live {
+            compiled.set_live_count(live);
+            features.live_count = live;
+        }
+        Some((features, scoring::score(&compiled, mentee, policy, ctx)))
+    }
+
+    fn patch(&self, loads: &[(String, i16)]) {
+        let mut mentors = self.mentors.write().unwrap_or_else(|p| p.into_inner());
+        for (id, live) in loads {
+            if let Some(&i) = self.by_id.get(id) {
+                let live = u32::try_from(*live).unwrap_or(0);
+                mentors.compiled[i].set_live_count(live);
+                mentors.features[i].live_count = live;
+            }
+        }
     }
 }
 
@@ -128,21 +265,33 @@ impl MentorPool {
 pub struct PoolCache(Arc<RwLock<Option<Arc<MentorPool>>>>);
 
 impl PoolCache {
-    /// The current pool, rebuilt first when mentors changed anywhere.
-    pub async fn get(&self, db: &impl ConnectionTrait) -> Result<Arc<MentorPool>, DbErr> {
-        let generation = crate::store::revision::current(db).await?;
-        if let Some(pool) = self.0.read().unwrap_or_else(|p| p.into_inner()).as_ref()
+    /// The current pool: rebuilt when mentor profiles changed anywhere,
+    /// patched when only live counts did. Pass the plain connection, never
+    /// an open transaction: the pool must hold committed data only.
+    pub async fn get(&self, db: &DatabaseConnection) -> Result<Arc<MentorPool>, DbErr> {
+        let (generation, load) = crate::store::revision::current(db).await?;
+        let cached = self.0.read().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(pool) = cached
             && pool.generation == generation
         {
-            return Ok(pool.clone());
+            if pool.load_seen.load(Ordering::Acquire) < load {
+                let _one_at_a_time = pool.patching.lock().await;
+                let seen = pool.load_seen.load(Ordering::Acquire);
+                if seen < load {
+                    let loads = crate::store::matches::loads_since(db, seen).await?;
+                    pool.patch(&loads);
+                    pool.load_seen.store(load, Ordering::Release);
+                }
+            }
+            return Ok(pool);
         }
-        let pool = Arc::new(build(db, generation).await?);
+        let pool = Arc::new(build(db, generation, load).await?);
         *self.0.write().unwrap_or_else(|p| p.into_inner()) = Some(pool.clone());
         Ok(pool)
     }
 }
 
-async fn build(db: &impl ConnectionTrait, generation: i64) -> Result<MentorPool, DbErr> {
+async fn build(db: &impl ConnectionTrait, generation: i64, load: i64) -> Result<MentorPool, DbErr> {
     let ids = crate::store::profiles::all_mentor_ids(db).await?;
     let profiles = crate::store::profiles::mentors(db, &ids).await?;
     let people: HashMap<String, Person> = crate::store::people::find_many(db, &ids)
@@ -151,13 +300,10 @@ async fn build(db: &impl ConnectionTrait, generation: i64) -> Result<MentorPool,
         .map(|p| (p.id.clone(), p))
         .collect();
     let mut languages = LanguageTable::new();
-    let mut pool = MentorPool {
-        generation,
+    let mut by_id = HashMap::new();
+    let mut mentors = Mentors {
         compiled: Vec::new(),
         features: Vec::new(),
-        by_id: HashMap::new(),
-        languages: LanguageTable::new(),
-        names: Names::all(db).await?,
     };
     let mut profiles = profiles;
     profiles.sort_by(|a, b| a.person_id.cmp(&b.person_id));
@@ -166,13 +312,21 @@ async fn build(db: &impl ConnectionTrait, generation: i64) -> Result<MentorPool,
             continue;
         };
         let features = mentor_features(person, &profile)?;
-        pool.by_id.insert(person.id.clone(), pool.compiled.len());
-        pool.compiled
+        by_id.insert(person.id.clone(), mentors.compiled.len());
+        mentors
+            .compiled
             .push(CompiledMentor::compile(&features, &mut languages));
-        pool.features.push(features);
+        mentors.features.push(features);
     }
-    pool.languages = languages;
-    Ok(pool)
+    Ok(MentorPool {
+        generation,
+        load_seen: AtomicI64::new(load),
+        mentors: RwLock::new(mentors),
+        by_id,
+        languages,
+        names: Names::all(db).await?,
+        patching: tokio::sync::Mutex::new(()),
+    })
 }
 
 /// Catalog names for explanations, loaded for the ids at hand.

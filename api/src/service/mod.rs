@@ -4,9 +4,13 @@
 pub mod catalog;
 pub mod cohort;
 pub mod features;
+pub mod matches;
 pub mod people;
+pub mod policies;
 pub mod profiles;
 pub mod programs;
+pub mod proposals;
+pub mod requests;
 pub mod scoring;
 
 use crate::auth::Claims;

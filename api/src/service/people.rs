@@ -13,8 +13,9 @@ pub async fn me(db: &DatabaseConnection, viewer: &Viewer) -> ApiResult<Person> {
 }
 
 /// Another person as the caller may see them: themself and the OSPO see
-/// anyone; others see only mentors (their mentor-facing profile). `None`
-/// when absent or not visible, so a probe cannot tell the two apart.
+/// anyone; others see mentors (their mentor-facing profile) and the people
+/// they are or were paired with. `None` when absent or not visible, so a
+/// probe cannot tell the two apart.
 pub async fn visible(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -27,7 +28,13 @@ pub async fn visible(
         return Ok(Some(person));
     }
     let mentor = store::profiles::mentor_live_count(db, id).await?.is_some();
-    Ok(mentor.then_some(person))
+    if mentor {
+        return Ok(Some(person));
+    }
+    let paired = !store::matches::ties(db, &viewer.person_id, std::slice::from_ref(&person.id))
+        .await?
+        .is_empty();
+    Ok(paired.then_some(person))
 }
 
 pub async fn update_me(
@@ -48,12 +55,8 @@ pub async fn update_me(
     me(db, viewer).await
 }
 
-/// May `viewer` see the private fields (email, timezone) of `person_id`?
-pub fn sees_contact(viewer: &Viewer, person_id: &str) -> bool {
-    viewer.is(person_id) || viewer.is_ospo()
-}
-
-/// May `viewer` see the mentee profile of `person_id`?
-pub fn sees_mentee_profile(viewer: &Viewer, person_id: &str) -> bool {
+/// The person themself and the OSPO see every field; others see what their
+/// ties through matches allow (see `graphql::loaders::Tie`).
+pub fn sees_everything_of(viewer: &Viewer, person_id: &str) -> bool {
     viewer.is(person_id) || viewer.is_ospo()
 }

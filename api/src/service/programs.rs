@@ -3,7 +3,9 @@
 use domain::program::ProgramStatus;
 use sea_orm::DatabaseConnection;
 
+use super::proposals::Work;
 use super::{OspoAdmin, Viewer};
+use crate::app::AppState;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{self, audit, people, programs::Program, programs::Role};
@@ -39,7 +41,7 @@ pub async fn create(
     audit::record(
         &txn,
         Some(ospo.person_id()),
-        "program",
+        audit::Subject::Program,
         &program.id,
         None,
         program.status.slug(),
@@ -59,35 +61,44 @@ pub async fn find(
     Ok(store::programs::find(db, id).await?)
 }
 
+/// Moves a program along its workflow. Closing it cancels its unanswered
+/// proposals and closes its requests without an active match, in the same
+/// transaction; active mentorships run on to their end.
 pub async fn set_status(
-    db: &DatabaseConnection,
+    state: &AppState,
     ospo: OspoAdmin<'_>,
     id: &str,
     to: ProgramStatus,
 ) -> ApiResult<Program> {
-    let txn = begin_write(db).await?;
-    let program = store::programs::find(&txn, id)
+    let mut work = Work::begin(state, Some(ospo.person_id()), chrono::Utc::now()).await?;
+    let program = store::programs::lock(&work.txn, id)
         .await?
         .ok_or(ApiError::NotFound("program"))?;
-    let to = program
-        .status
-        .transition(to)
-        .map_err(|e| ApiError::Conflict(e.to_string()))?;
-    if !store::programs::set_status(&txn, id, program.status, to).await? {
+    let to = program.status.transition(to)?;
+    if !store::programs::set_status(&work.txn, id, program.status, to).await? {
         return Err(ApiError::Conflict(
             "the program's status changed meanwhile; read it again".into(),
         ));
     }
     audit::record(
-        &txn,
+        &work.txn,
         Some(ospo.person_id()),
-        "program",
+        audit::Subject::Program,
         id,
         Some(program.status.slug()),
         to.slug(),
     )
     .await?;
-    txn.commit().await?;
+    if to == ProgramStatus::Closed {
+        super::requests::close_program(&mut work, id).await?;
+    }
+    work.commit().await?;
+    if to == ProgramStatus::Running {
+        // Program requests left open by the cohort run may take free seats now.
+        if let Err(e) = super::proposals::offer_seats(state, chrono::Utc::now(), None).await {
+            tracing::warn!(error = %e, "offering seats after the program started failed");
+        }
+    }
     Ok(Program {
         status: to,
         ..program
@@ -142,7 +153,7 @@ pub async fn enroll(
         audit::record(
             &txn,
             Some(ospo.person_id()),
-            "enrollment",
+            audit::Subject::Enrollment,
             &format!("{program_id}/{person_id}"),
             None,
             role.slug(),

@@ -1,15 +1,16 @@
-//! Scores, recommendations and matching policies (design.md, "Scoring",
-//! "Matching → Recommendations", "Matching policy").
+//! Scores and recommendations (design.md, "Scoring", "Matching →
+//! Recommendations"). Policies and their previews are `service::policies`.
 
-use domain::scoring::{self, Component, Outcome, Policy, ScoreContext, Weights};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, SqlErr};
+use domain::scoring::{self, Component, Outcome, Policy, ScoreContext};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use super::features::{MentorPool, Names, PoolCache, mentee_features, mentor_features};
-use super::{OspoAdmin, Viewer};
-use crate::db::begin_write;
+use std::collections::HashMap;
+
+use super::Viewer;
+use super::features::{MentorPool, Names, PoolCache, RankScope, mentee_features, mentor_features};
 use crate::error::{ApiError, ApiResult};
 use crate::store::people::{self, Person};
-use crate::store::policies::{self, PolicyRecord, Strategy};
+use crate::store::policies;
 use crate::store::{profiles, programs};
 
 /// A score as the API shows it: the breakdown with its explanations, or the
@@ -42,6 +43,50 @@ impl ScoreView {
         Self::scored(score, explanations, policy_version)
     }
 
+    /// A breakdown frozen into a match, read back. A row our writes did not
+    /// produce is corrupt: an internal error, never a panic.
+    pub fn from_breakdown_json(raw: &str) -> ApiResult<Self> {
+        let corrupt = || ApiError::Internal(anyhow::anyhow!("corrupt frozen score breakdown"));
+        let value: serde_json::Value = serde_json::from_str(raw).map_err(|_| corrupt())?;
+        let number = |v: &serde_json::Value, key: &str| v.get(key).and_then(|x| x.as_f64());
+        let components = value
+            .get("components")
+            .and_then(|c| c.as_array())
+            .ok_or_else(corrupt)?
+            .iter()
+            .map(|c| {
+                let criterion = c
+                    .get("criterion")
+                    .and_then(|x| x.as_str())
+                    .and_then(scoring::Criterion::from_slug)
+                    .ok_or_else(corrupt)?;
+                let component = Component {
+                    criterion,
+                    raw: number(c, "raw").ok_or_else(corrupt)?,
+                    weight: number(c, "weight").ok_or_else(corrupt)?,
+                    contribution: number(c, "contribution").ok_or_else(corrupt)?,
+                };
+                let explanation = c
+                    .get("explanation")
+                    .and_then(|x| x.as_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                Ok((component, explanation))
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
+        Ok(Self {
+            eligible: true,
+            ineligible_reason: None,
+            total: number(&value, "total").ok_or_else(corrupt)?,
+            components,
+            policy_version: value
+                .get("policyVersion")
+                .and_then(|v| v.as_i64())
+                .and_then(|v| i32::try_from(v).ok())
+                .ok_or_else(corrupt)?,
+        })
+    }
+
     /// The breakdown as frozen into a match.
     pub fn breakdown_json(&self) -> serde_json::Value {
         let components: Vec<serde_json::Value> = self
@@ -60,7 +105,11 @@ impl ScoreView {
         serde_json::json!({ "total": self.total, "policyVersion": self.policy_version, "components": components })
     }
 
-    fn scored(score: &scoring::Score, explanations: [String; 8], policy_version: i32) -> Self {
+    pub(crate) fn scored(
+        score: &scoring::Score,
+        explanations: [String; 8],
+        policy_version: i32,
+    ) -> Self {
         Self {
             eligible: true,
             ineligible_reason: None,
@@ -97,7 +146,10 @@ async fn mentee_of(
     Ok((person, profile))
 }
 
-async fn program_exists(db: &impl ConnectionTrait, program_id: Option<&str>) -> ApiResult<()> {
+pub(super) async fn program_exists(
+    db: &impl ConnectionTrait,
+    program_id: Option<&str>,
+) -> ApiResult<()> {
     if let Some(id) = program_id
         && programs::find(db, id).await?.is_none()
     {
@@ -108,7 +160,7 @@ async fn program_exists(db: &impl ConnectionTrait, program_id: Option<&str>) -> 
 
 /// Top `k` mentors for the caller as mentee under `policy`, restricted to a
 /// program's enrolled mentors when `program_id` is given.
-async fn rank(
+pub(super) async fn rank(
     db: &DatabaseConnection,
     pool: &MentorPool,
     mentee_id: &str,
@@ -120,41 +172,30 @@ async fn rank(
     let features = mentee_features(&person, &profile)?;
     let mentee = pool.compile_mentee(&features)?;
     let ctx = ScoreContext::for_proposal();
-    let ranked = match program_id {
-        None => scoring::top_k(&pool.compiled, &mentee, policy, k, &ctx),
-        Some(program) => {
-            // Only the program's mentors: rank that subset, then map back.
-            let enrolled = programs::enrolled(db, program, programs::Role::Mentor).await?;
-            let subset: Vec<usize> = enrolled
-                .iter()
-                .filter_map(|id| pool.by_id.get(id).copied())
-                .collect();
-            let mentors: Vec<_> = subset.iter().map(|&i| pool.compiled[i].clone()).collect();
-            scoring::top_k(&mentors, &mentee, policy, k, &ctx)
-                .into_iter()
-                .map(|(i, s)| (subset[i], s))
-                .collect()
-        }
+    let enrolled = match program_id {
+        Some(program) => Some(programs::enrolled(db, program, programs::Role::Mentor).await?),
+        None => None,
     };
-    let names = &pool.names;
+    let no_moves = HashMap::new();
+    let scope = RankScope {
+        only: enrolled.as_deref(),
+        live: &no_moves,
+    };
+    let ranked = pool.rank(&mentee, policy, k, &ctx, &scope);
     let ids: Vec<String> = ranked
         .iter()
-        .map(|(i, _)| pool.features[*i].person_id.clone())
+        .map(|r| r.features.person_id.clone())
         .collect();
     let found = people::find_many(db, &ids).await?;
     let mut out = Vec::with_capacity(ranked.len());
-    for (i, score) in ranked {
-        let Some(mentor) = found
-            .iter()
-            .find(|p| p.id == pool.features[i].person_id)
-            .cloned()
-        else {
+    for r in ranked {
+        let Some(mentor) = found.iter().find(|p| p.id == r.features.person_id).cloned() else {
             continue;
         };
-        let explanations = scoring::explain(&pool.features[i], &features, &score, names);
+        let explanations = scoring::explain(&r.features, &features, &r.score, &pool.names);
         out.push(Recommendation {
             mentor,
-            score: ScoreView::scored(&score, explanations, policy.version()),
+            score: ScoreView::scored(&r.score, explanations, policy.version()),
         });
     }
     Ok(out)
@@ -223,119 +264,4 @@ pub async fn score_pair(
             }
         },
     )
-}
-
-/// A policy as the OSPO submits it, not yet versioned.
-pub struct PolicyDraft {
-    pub program_id: Option<String>,
-    pub weights: [f64; 8],
-    pub min_score: Option<f64>,
-    pub strategy: Option<Strategy>,
-    pub proposal_sla_hours: Option<u32>,
-}
-
-impl PolicyDraft {
-    /// Validates against the version in force; unset fields keep its values.
-    fn resolve(&self, current: &PolicyRecord, version: i32) -> ApiResult<PolicyRecord> {
-        let weights =
-            Weights::new(self.weights).map_err(|e| ApiError::BadUserInput(e.to_string()))?;
-        let min_score = self.min_score.unwrap_or(current.policy.min_score());
-        let policy = Policy::new(version, weights, min_score)
-            .map_err(|e| ApiError::BadUserInput(e.to_string()))?;
-        let sla = self
-            .proposal_sla_hours
-            .unwrap_or(current.proposal_sla_hours);
-        if !(1..=24 * 90).contains(&sla) {
-            return Err(ApiError::BadUserInput(format!(
-                "proposalSlaHours must be between 1 and 2160, got {sla}"
-            )));
-        }
-        Ok(PolicyRecord {
-            program_id: self.program_id.clone(),
-            policy,
-            strategy: self.strategy.unwrap_or(current.strategy),
-            proposal_sla_hours: sla,
-            created_at: None,
-        })
-    }
-}
-
-fn is_unique_violation(e: &DbErr) -> bool {
-    matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
-}
-
-/// `setMatchingPolicy`: a new immutable version (OSPO only).
-pub async fn set_policy(
-    db: &DatabaseConnection,
-    ospo: OspoAdmin<'_>,
-    draft: PolicyDraft,
-) -> ApiResult<PolicyRecord> {
-    let txn = begin_write(db).await?;
-    program_exists(&txn, draft.program_id.as_deref()).await?;
-    let current = policies::in_force(&txn, draft.program_id.as_deref()).await?;
-    let own_latest = policies::latest(&txn, draft.program_id.as_deref()).await?;
-    let version = own_latest.map(|r| r.policy.version()).unwrap_or(0) + 1;
-    let record = draft.resolve(&current, version)?;
-    match policies::insert(&txn, &record, ospo.person_id()).await {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(ApiError::Conflict(
-                "another policy version was saved meanwhile; try again".into(),
-            ));
-        }
-        other => other?,
-    }
-    txn.commit().await?;
-    Ok(PolicyRecord {
-        created_at: Some(chrono::Utc::now()),
-        ..record
-    })
-}
-
-pub async fn policy_in_force(
-    db: &DatabaseConnection,
-    program_id: Option<&str>,
-) -> ApiResult<PolicyRecord> {
-    program_exists(db, program_id).await?;
-    Ok(policies::in_force(db, program_id).await?)
-}
-
-/// What a candidate policy would do, beside the policy in force: one
-/// mentee's top k, and for a program the cohort result (a dry run under
-/// each). Nothing is saved (OSPO only).
-pub struct Preview {
-    pub current: Vec<Recommendation>,
-    pub candidate: Vec<Recommendation>,
-    pub current_cohort: Option<super::cohort::CohortResult>,
-    pub candidate_cohort: Option<super::cohort::CohortResult>,
-}
-
-pub async fn preview(
-    db: &DatabaseConnection,
-    cache: &PoolCache,
-    _ospo: OspoAdmin<'_>,
-    draft: PolicyDraft,
-    mentee_id: Option<&str>,
-    k: usize,
-) -> ApiResult<Preview> {
-    program_exists(db, draft.program_id.as_deref()).await?;
-    let current = policies::in_force(db, draft.program_id.as_deref()).await?;
-    let candidate = draft.resolve(&current, current.policy.version() + 1)?;
-    let pool = cache.get(db).await?;
-    let program = draft.program_id.as_deref();
-    let (mut current_list, mut candidate_list) = (Vec::new(), Vec::new());
-    if let Some(mentee_id) = mentee_id {
-        current_list = rank(db, &pool, mentee_id, program, &current.policy, k).await?;
-        candidate_list = rank(db, &pool, mentee_id, program, &candidate.policy, k).await?;
-    }
-    let (mut current_cohort, mut candidate_cohort) = (None, None);
-    if let Some(program) = program {
-        current_cohort = Some(super::cohort::dry_run_with(db, program, current.clone()).await?);
-        candidate_cohort = Some(super::cohort::dry_run_with(db, program, candidate).await?);
-    }
-    Ok(Preview {
-        current: current_list,
-        candidate: candidate_list,
-        current_cohort,
-        candidate_cohort,
-    })
 }

@@ -1,29 +1,132 @@
-//! The audit trail: every state change, who made it and when.
+//! The audit trail: every state change, who made it, when, and why; and the
+//! match events that go out with it (on PostgreSQL, `pg_notify` in the same
+//! transaction, so an event leaves only if the change commits).
 
-use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, Statement,
+};
 
 use super::entities::audit_event;
+use crate::events::{CHANNEL, MatchEvent};
 
-pub async fn record(
-    db: &impl ConnectionTrait,
-    actor_id: Option<&str>,
-    subject_kind: &str,
-    subject_id: &str,
-    from_state: Option<&str>,
-    to_state: &str,
-) -> Result<(), DbErr> {
+/// What an audit event is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    Request,
+    Match,
+    Program,
+    Enrollment,
+}
+
+impl Subject {
+    fn slug(self) -> &'static str {
+        match self {
+            Self::Request => "request",
+            Self::Match => "match",
+            Self::Program => "program",
+            Self::Enrollment => "enrollment",
+        }
+    }
+}
+
+/// One recorded change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<String>,
+    pub from: Option<String>,
+    pub to: String,
+    pub reason: Option<String>,
+}
+
+/// A change to record: `from` is `None` for a creation.
+pub struct Change<'a> {
+    pub actor_id: Option<&'a str>,
+    pub subject: Subject,
+    pub subject_id: &'a str,
+    pub from: Option<&'a str>,
+    pub to: &'a str,
+    pub reason: Option<&'a str>,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn write(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(), DbErr> {
     let row = audit_event::ActiveModel {
-        actor_id: Set(actor_id.map(str::to_owned)),
-        subject_kind: Set(subject_kind.to_owned()),
-        subject_id: Set(subject_id.to_owned()),
-        from_state: Set(from_state.map(str::to_owned)),
-        to_state: Set(to_state.to_owned()),
-        at: Set(Utc::now()),
+        actor_id: Set(change.actor_id.map(str::to_owned)),
+        subject_kind: Set(change.subject.slug().to_owned()),
+        subject_id: Set(change.subject_id.to_owned()),
+        from_state: Set(change.from.map(str::to_owned)),
+        to_state: Set(change.to.to_owned()),
+        reason: Set(change.reason.map(str::to_owned)),
+        at: Set(change.at),
         ..Default::default()
     };
     audit_event::Entity::insert(row)
         .exec_without_returning(db)
         .await?;
+    Ok(())
+}
+
+/// Records a change without a reason, now.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    actor_id: Option<&str>,
+    subject: Subject,
+    subject_id: &str,
+    from: Option<&str>,
+    to: &str,
+) -> Result<(), DbErr> {
+    let change = Change {
+        actor_id,
+        subject,
+        subject_id,
+        from,
+        to,
+        reason: None,
+        at: Utc::now(),
+    };
+    write(db, change).await
+}
+
+/// The changes of one subject, oldest first.
+pub async fn history(
+    db: &impl ConnectionTrait,
+    subject: Subject,
+    subject_id: &str,
+) -> Result<Vec<AuditEntry>, DbErr> {
+    let rows = audit_event::Entity::find()
+        .filter(audit_event::Column::SubjectKind.eq(subject.slug()))
+        .filter(audit_event::Column::SubjectId.eq(subject_id))
+        .order_by_asc(audit_event::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AuditEntry {
+            at: r.at,
+            actor_id: r.actor_id,
+            from: r.from_state,
+            to: r.to_state,
+            reason: r.reason,
+        })
+        .collect())
+}
+
+/// On PostgreSQL, sends the event to every instance's listener; the
+/// database delivers it only when the transaction commits. Elsewhere a no-op:
+/// the service publishes locally after commit.
+pub async fn notify(db: &impl ConnectionTrait, event: &MatchEvent) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let payload = serde_json::to_string(event).map_err(|e| DbErr::Custom(e.to_string()))?;
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_notify($1, $2)",
+        [CHANNEL.into(), payload.into()],
+    ))
+    .await?;
     Ok(())
 }

@@ -91,6 +91,8 @@ pub mod mentor_profile {
         pub accepting: bool,
         pub bio: Option<String>,
         pub updated_at: DateTimeUtc,
+        /// The load revision at which `live_count` last moved (m0004).
+        pub load_seq: i64,
     }
     no_relations!();
 }
@@ -257,6 +259,11 @@ pub mod mentorship_match {
         pub proposed_at: DateTimeUtc,
         pub expires_at: Option<DateTimeUtc>,
         pub updated_at: DateTimeUtc,
+        pub decline_reason: Option<String>,
+        pub decline_message: Option<String>,
+        pub end_reason: Option<String>,
+        pub answered_at: Option<DateTimeUtc>,
+        pub finished_at: Option<DateTimeUtc>,
     }
     no_relations!();
 }
@@ -275,6 +282,63 @@ pub mod audit_event {
         pub from_state: Option<String>,
         pub to_state: String,
         pub at: DateTimeUtc,
+        pub reason: Option<String>,
+    }
+    no_relations!();
+}
+
+pub mod check_in {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "check_in")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub match_id: String,
+        pub author_id: String,
+        pub held_on: String,
+        pub minutes: i32,
+        pub topics: String,
+        pub notes: Option<String>,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod milestone {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "milestone")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub match_id: String,
+        pub mentee_id: String,
+        pub recorded_by: String,
+        pub kind: String,
+        pub new_level: Option<i32>,
+        pub note: Option<String>,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod feedback {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "feedback")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub match_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub side: String,
+        pub author_id: String,
+        pub rating: i32,
+        pub comment: Option<String>,
+        pub created_at: DateTimeUtc,
     }
     no_relations!();
 }

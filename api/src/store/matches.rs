@@ -1,10 +1,97 @@
-//! Matches (proposals and mentorships) and the moves that go with creating one.
+//! Matches (proposals and mentorships), mentor seats, check-ins, milestones
+//! and feedback. States cross this boundary as
+//! [`domain::mentorship::MatchState`], never as strings.
 
 use chrono::{DateTime, Utc};
+use domain::mentorship::{DeclineReason, MatchState, MilestoneKind, Side};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
+};
 
-use super::entities::{mentor_profile, mentorship_match, mentorship_request};
+use super::entities::{check_in, feedback, mentorship_match, milestone};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Match {
+    pub id: String,
+    pub request_id: String,
+    pub mentor_id: String,
+    pub mentee_id: String,
+    pub program_id: Option<String>,
+    pub state: MatchState,
+    pub score_total: f64,
+    /// The breakdown frozen at proposal time, as JSON.
+    pub score_breakdown: String,
+    pub policy_version: i32,
+    pub proposed_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub decline_reason: Option<DeclineReason>,
+    pub decline_message: Option<String>,
+    pub end_reason: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl Match {
+    fn from_row(row: mentorship_match::Model) -> Result<Self, DbErr> {
+        let decline_reason = row
+            .decline_reason
+            .as_deref()
+            .map(|r| {
+                DeclineReason::from_slug(r)
+                    .ok_or_else(|| super::corrupt("mentorship_match.decline_reason", r))
+            })
+            .transpose()?;
+        Ok(Self {
+            state: MatchState::from_slug(&row.state)
+                .ok_or_else(|| super::corrupt("mentorship_match.state", &row.state))?,
+            decline_reason,
+            id: row.id,
+            request_id: row.request_id,
+            mentor_id: row.mentor_id,
+            mentee_id: row.mentee_id,
+            program_id: row.program_id,
+            score_total: row.score_total,
+            score_breakdown: row.score_breakdown,
+            policy_version: row.policy_version,
+            proposed_at: row.proposed_at,
+            expires_at: row.expires_at,
+            decline_message: row.decline_message,
+            end_reason: row.end_reason,
+            answered_at: row.answered_at,
+            finished_at: row.finished_at,
+        })
+    }
+
+    /// Whether `person_id` is one of the pair.
+    pub fn is_party(&self, person_id: &str) -> bool {
+        self.mentor_id == person_id || self.mentee_id == person_id
+    }
+
+    /// The side `person_id` is on, if any.
+    pub fn side_of(&self, person_id: &str) -> Option<Side> {
+        if self.mentor_id == person_id {
+            Some(Side::Mentor)
+        } else if self.mentee_id == person_id {
+            Some(Side::Mentee)
+        } else {
+            None
+        }
+    }
+}
+
+fn rows(rows: Vec<mentorship_match::Model>) -> Result<Vec<Match>, DbErr> {
+    rows.into_iter().map(Match::from_row).collect()
+}
+
+fn live_slugs() -> Vec<&'static str> {
+    MatchState::ALL
+        .into_iter()
+        .filter(|s| s.is_live())
+        .map(MatchState::slug)
+        .collect()
+}
 
 pub struct NewProposal<'a> {
     pub id: String,
@@ -16,24 +103,29 @@ pub struct NewProposal<'a> {
     /// The frozen breakdown, as JSON.
     pub score_breakdown: String,
     pub policy_version: i32,
+    pub proposed_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
 
 pub async fn insert_proposal(db: &impl ConnectionTrait, p: &NewProposal<'_>) -> Result<(), DbErr> {
-    let now = Utc::now();
     let row = mentorship_match::ActiveModel {
         id: Set(p.id.clone()),
         request_id: Set(p.request_id.to_owned()),
         mentor_id: Set(p.mentor_id.to_owned()),
         mentee_id: Set(p.mentee_id.to_owned()),
         program_id: Set(p.program_id.map(str::to_owned)),
-        state: Set("proposed".to_owned()),
+        state: Set(MatchState::Proposed.slug().to_owned()),
         score_total: Set(p.score_total),
         score_breakdown: Set(p.score_breakdown.clone()),
         policy_version: Set(p.policy_version),
-        proposed_at: Set(now),
+        proposed_at: Set(p.proposed_at),
         expires_at: Set(Some(p.expires_at)),
-        updated_at: Set(now),
+        updated_at: Set(p.proposed_at),
+        decline_reason: Set(None),
+        decline_message: Set(None),
+        end_reason: Set(None),
+        answered_at: Set(None),
+        finished_at: Set(None),
     };
     mentorship_match::Entity::insert(row)
         .exec_without_returning(db)
@@ -41,36 +133,480 @@ pub async fn insert_proposal(db: &impl ConnectionTrait, p: &NewProposal<'_>) -> 
     Ok(())
 }
 
-/// Moves a request from `from` to `to`; false when it was not in `from`.
-pub async fn move_request(
+pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<Match>, DbErr> {
+    mentorship_match::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await?
+        .map(Match::from_row)
+        .transpose()
+}
+
+pub async fn find_many(db: &impl ConnectionTrait, ids: &[String]) -> Result<Vec<Match>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    rows(
+        mentorship_match::Entity::find()
+            .filter(mentorship_match::Column::Id.is_in(ids.iter().cloned()))
+            .all(db)
+            .await?,
+    )
+}
+
+/// Reads a match and locks its row (PostgreSQL `FOR UPDATE`).
+pub async fn lock(db: &impl ConnectionTrait, id: &str) -> Result<Option<Match>, DbErr> {
+    mentorship_match::Entity::find_by_id(id.to_owned())
+        .lock_exclusive()
+        .one(db)
+        .await?
+        .map(Match::from_row)
+        .transpose()
+}
+
+/// The live (proposed or active) match of each request among `request_ids`.
+pub async fn live_for_requests(
     db: &impl ConnectionTrait,
-    id: &str,
-    from: &str,
-    to: &str,
-) -> Result<bool, DbErr> {
-    let result = mentorship_request::Entity::update_many()
-        .col_expr(mentorship_request::Column::State, Expr::value(to))
-        .col_expr(
-            mentorship_request::Column::UpdatedAt,
-            Expr::value(Utc::now()),
-        )
-        .filter(mentorship_request::Column::Id.eq(id))
-        .filter(mentorship_request::Column::State.eq(from))
+    request_ids: &[String],
+) -> Result<Vec<Match>, DbErr> {
+    if request_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    rows(
+        mentorship_match::Entity::find()
+            .filter(mentorship_match::Column::RequestId.is_in(request_ids.iter().cloned()))
+            .filter(mentorship_match::Column::State.is_in(live_slugs()))
+            .all(db)
+            .await?,
+    )
+}
+
+/// Every match of a request, oldest first.
+pub async fn of_request(db: &impl ConnectionTrait, request_id: &str) -> Result<Vec<Match>, DbErr> {
+    rows(
+        mentorship_match::Entity::find()
+            .filter(mentorship_match::Column::RequestId.eq(request_id))
+            .order_by_asc(mentorship_match::Column::ProposedAt)
+            .order_by_asc(mentorship_match::Column::Id)
+            .all(db)
+            .await?,
+    )
+}
+
+/// What a match moves to, with what goes with the move.
+pub struct Move<'a> {
+    pub from: MatchState,
+    pub to: MatchState,
+    pub at: DateTime<Utc>,
+    pub decline: Option<(DeclineReason, Option<&'a str>)>,
+    pub end_reason: Option<&'a str>,
+}
+
+/// Moves a match from `from` to `to`; false when it was no longer in `from`,
+/// so two racing transitions cannot both succeed.
+pub async fn set_state(db: &impl ConnectionTrait, id: &str, m: Move<'_>) -> Result<bool, DbErr> {
+    use mentorship_match::Column as C;
+    let mut update = mentorship_match::Entity::update_many()
+        .col_expr(C::State, Expr::value(m.to.slug()))
+        .col_expr(C::UpdatedAt, Expr::value(m.at));
+    if m.from == MatchState::Proposed {
+        update = update.col_expr(C::AnsweredAt, Expr::value(m.at));
+    }
+    if m.to.is_finished() {
+        update = update.col_expr(C::FinishedAt, Expr::value(m.at));
+    }
+    if let Some((reason, message)) = m.decline {
+        update = update
+            .col_expr(C::DeclineReason, Expr::value(reason.slug()))
+            .col_expr(C::DeclineMessage, Expr::value(message.map(str::to_owned)));
+    }
+    if let Some(reason) = m.end_reason {
+        update = update.col_expr(C::EndReason, Expr::value(reason));
+    }
+    let result = update
+        .filter(C::Id.eq(id))
+        .filter(C::State.eq(m.from.slug()))
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
 }
 
-/// Takes one seat of a mentor; false when none is free. The condition and
-/// the CHECK on `live_count` keep capacity even across instances.
-pub async fn take_seat(db: &impl ConnectionTrait, mentor_id: &str) -> Result<bool, DbErr> {
-    use mentor_profile::Column as M;
-    let result = mentor_profile::Entity::update_many()
-        .col_expr(M::LiveCount, Expr::col(M::LiveCount).add(1))
-        .col_expr(M::UpdatedAt, Expr::value(Utc::now()))
-        .filter(M::PersonId.eq(mentor_id))
-        .filter(Expr::col(M::LiveCount).lt(Expr::col(M::Capacity)))
+/// Mentors who declined `request_id` or let it expire: never proposed again.
+pub async fn excluded_mentors(
+    db: &impl ConnectionTrait,
+    request_id: &str,
+) -> Result<Vec<String>, DbErr> {
+    mentorship_match::Entity::find()
+        .select_only()
+        .column(mentorship_match::Column::MentorId)
+        .filter(mentorship_match::Column::RequestId.eq(request_id))
+        .filter(
+            mentorship_match::Column::State
+                .is_in([MatchState::Declined.slug(), MatchState::Expired.slug()]),
+        )
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Proposals whose answer is overdue at `now`, oldest deadline first.
+pub async fn due(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Match>, DbErr> {
+    rows(
+        mentorship_match::Entity::find()
+            .filter(mentorship_match::Column::State.eq(MatchState::Proposed.slug()))
+            .filter(mentorship_match::Column::ExpiresAt.lte(now))
+            .order_by_asc(mentorship_match::Column::ExpiresAt)
+            .order_by_asc(mentorship_match::Column::Id)
+            .limit(limit)
+            .all(db)
+            .await?,
+    )
+}
+
+/// Which matches of a person to list.
+pub struct MatchFilter<'a> {
+    pub person_id: &'a str,
+    /// `None`: either side.
+    pub side: Option<Side>,
+    /// Empty: every state.
+    pub states: &'a [MatchState],
+}
+
+/// A person's matches, newest first, after the cursor (a match id).
+pub async fn page_for_person(
+    db: &impl ConnectionTrait,
+    filter: &MatchFilter<'_>,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<Match>, DbErr> {
+    use mentorship_match::Column as C;
+    let mut query = mentorship_match::Entity::find();
+    query = match filter.side {
+        Some(Side::Mentor) => query.filter(C::MentorId.eq(filter.person_id)),
+        Some(Side::Mentee) => query.filter(C::MenteeId.eq(filter.person_id)),
+        None => query.filter(
+            C::MentorId
+                .eq(filter.person_id)
+                .or(C::MenteeId.eq(filter.person_id)),
+        ),
+    };
+    if !filter.states.is_empty() {
+        query = query.filter(C::State.is_in(filter.states.iter().map(|s| s.slug())));
+    }
+    if let Some(after) = after {
+        query = query.filter(C::Id.lt(after));
+    }
+    rows(query.order_by_desc(C::Id).limit(limit).all(db).await?)
+}
+
+// ---- seats ----
+
+async fn move_seat(
+    db: &impl ConnectionTrait,
+    mentor_id: &str,
+    sql_pg: &str,
+    sql_lite: &str,
+) -> Result<Option<u32>, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => sql_pg,
+        _ => sql_lite,
+    };
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [mentor_id.into()],
+        ))
+        .await?;
+    row.map(|r| {
+        let live: i16 = r.try_get_by_index(0)?;
+        u32::try_from(live).map_err(|_| super::corrupt("mentor_profile.live_count", live))
+    })
+    .transpose()
+}
+
+/// Takes one seat of an accepting mentor and returns the new live count;
+/// `None` when no seat is free or the mentor is not accepting. The
+/// condition and the CHECK on `live_count` keep capacity even across
+/// instances; the mentor row stays locked until commit.
+pub async fn take_seat(db: &impl ConnectionTrait, mentor_id: &str) -> Result<Option<u32>, DbErr> {
+    move_seat(
+        db,
+        mentor_id,
+        "UPDATE mentor_profile SET live_count = live_count + 1 \
+         WHERE person_id = $1 AND live_count < capacity AND accepting RETURNING live_count",
+        "UPDATE mentor_profile SET live_count = live_count + 1 \
+         WHERE person_id = ? AND live_count < capacity AND accepting RETURNING live_count",
+    )
+    .await
+}
+
+/// Gives a seat back (a proposal ended unanswered or a mentorship finished)
+/// and returns the new live count.
+pub async fn release_seat(
+    db: &impl ConnectionTrait,
+    mentor_id: &str,
+) -> Result<Option<u32>, DbErr> {
+    move_seat(
+        db,
+        mentor_id,
+        "UPDATE mentor_profile SET live_count = live_count - 1 \
+         WHERE person_id = $1 AND live_count > 0 RETURNING live_count",
+        "UPDATE mentor_profile SET live_count = live_count - 1 \
+         WHERE person_id = ? AND live_count > 0 RETURNING live_count",
+    )
+    .await
+}
+
+/// Publishes that these mentors' live counts moved: bumps the load revision
+/// and stamps the mentors with it. Call last in the transaction, after every
+/// mentor row it touches is locked: the revision row is then always the last
+/// lock taken, so transactions cannot deadlock on it, and commits happen in
+/// revision order, so a reader that saw revision N has seen every change ≤ N.
+pub async fn publish_load(db: &impl ConnectionTrait, mentor_ids: &[String]) -> Result<(), DbErr> {
+    if mentor_ids.is_empty() {
+        return Ok(());
+    }
+    db.execute_unprepared(
+        "UPDATE scoring_revision SET load_revision = load_revision + 1 WHERE id = 1",
+    )
+    .await?;
+    use super::entities::mentor_profile::Column as M;
+    super::entities::mentor_profile::Entity::update_many()
+        .col_expr(
+            M::LoadSeq,
+            Expr::cust("(SELECT load_revision FROM scoring_revision WHERE id = 1)"),
+        )
+        .filter(M::PersonId.is_in(mentor_ids.iter().cloned()))
         .exec(db)
         .await?;
-    Ok(result.rows_affected == 1)
+    Ok(())
+}
+
+/// Mentors whose live count moved after load revision `since`: (id, live count).
+pub async fn loads_since(
+    db: &impl ConnectionTrait,
+    since: i64,
+) -> Result<Vec<(String, i16)>, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "SELECT person_id, live_count FROM mentor_profile WHERE load_seq > $1"
+        }
+        _ => "SELECT person_id, live_count FROM mentor_profile WHERE load_seq > ?",
+    };
+    let found = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, [since.into()]))
+        .await?;
+    found
+        .into_iter()
+        .map(|row| Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?)))
+        .collect()
+}
+
+// ---- check-ins, milestones, feedback ----
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckIn {
+    pub id: String,
+    pub match_id: String,
+    pub author_id: String,
+    pub held_on: chrono::NaiveDate,
+    pub minutes: u16,
+    pub topics: Vec<domain::values::MentoringTopic>,
+    pub notes: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl CheckIn {
+    fn from_row(row: check_in::Model) -> Result<Self, DbErr> {
+        let topics = super::split_list(&row.topics)
+            .iter()
+            .map(|t| {
+                domain::values::MentoringTopic::from_slug(t)
+                    .ok_or_else(|| super::corrupt("check_in.topics", t))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            held_on: row
+                .held_on
+                .parse()
+                .map_err(|_| super::corrupt("check_in.held_on", &row.held_on))?,
+            minutes: u16::try_from(row.minutes)
+                .map_err(|_| super::corrupt("check_in.minutes", row.minutes))?,
+            topics,
+            id: row.id,
+            match_id: row.match_id,
+            author_id: row.author_id,
+            notes: row.notes,
+            created_at: row.created_at,
+        })
+    }
+}
+
+pub async fn insert_check_in(db: &impl ConnectionTrait, c: &CheckIn) -> Result<(), DbErr> {
+    let topics: Vec<&str> = c.topics.iter().map(|t| t.slug()).collect();
+    let row = check_in::ActiveModel {
+        id: Set(c.id.clone()),
+        match_id: Set(c.match_id.clone()),
+        author_id: Set(c.author_id.clone()),
+        held_on: Set(c.held_on.to_string()),
+        minutes: Set(i32::from(c.minutes)),
+        topics: Set(topics.join(",")),
+        notes: Set(c.notes.clone()),
+        created_at: Set(c.created_at),
+    };
+    check_in::Entity::insert(row)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// A match's check-ins in the order they were logged, after the cursor.
+pub async fn check_ins_page(
+    db: &impl ConnectionTrait,
+    match_id: &str,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<CheckIn>, DbErr> {
+    let mut query = check_in::Entity::find()
+        .filter(check_in::Column::MatchId.eq(match_id))
+        .order_by_asc(check_in::Column::Id)
+        .limit(limit);
+    if let Some(after) = after {
+        query = query.filter(check_in::Column::Id.gt(after));
+    }
+    query
+        .all(db)
+        .await?
+        .into_iter()
+        .map(CheckIn::from_row)
+        .collect()
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Milestone {
+    pub id: String,
+    pub match_id: String,
+    pub mentee_id: String,
+    pub recorded_by: String,
+    pub kind: MilestoneKind,
+    pub new_level: Option<u8>,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn insert_milestone(db: &impl ConnectionTrait, m: &Milestone) -> Result<(), DbErr> {
+    let row = milestone::ActiveModel {
+        id: Set(m.id.clone()),
+        match_id: Set(m.match_id.clone()),
+        mentee_id: Set(m.mentee_id.clone()),
+        recorded_by: Set(m.recorded_by.clone()),
+        kind: Set(m.kind.slug().to_owned()),
+        new_level: Set(m.new_level.map(i32::from)),
+        note: Set(m.note.clone()),
+        created_at: Set(m.created_at),
+    };
+    milestone::Entity::insert(row)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Feedback {
+    pub match_id: String,
+    pub side: Side,
+    pub author_id: String,
+    pub rating: u8,
+    pub comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+fn side_slug(side: Side) -> &'static str {
+    match side {
+        Side::Mentor => "mentor",
+        Side::Mentee => "mentee",
+    }
+}
+
+/// Whether `side` already gave feedback on the match.
+pub async fn has_feedback(
+    db: &impl ConnectionTrait,
+    match_id: &str,
+    side: Side,
+) -> Result<bool, DbErr> {
+    Ok(
+        feedback::Entity::find_by_id((match_id.to_owned(), side_slug(side).to_owned()))
+            .one(db)
+            .await?
+            .is_some(),
+    )
+}
+
+/// Inserts feedback; the primary key refuses a second one from the same side.
+pub async fn insert_feedback(db: &impl ConnectionTrait, f: &Feedback) -> Result<(), DbErr> {
+    let row = feedback::ActiveModel {
+        match_id: Set(f.match_id.clone()),
+        side: Set(side_slug(f.side).to_owned()),
+        author_id: Set(f.author_id.clone()),
+        rating: Set(i32::from(f.rating)),
+        comment: Set(f.comment.clone()),
+        created_at: Set(f.created_at),
+    };
+    feedback::Entity::insert(row)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// How the viewer is tied to each of `others` through matches: for each
+/// (other person, state, whether the viewer is the mentor). Only proposals,
+/// mentorships and finished mentorships count: declined, expired and
+/// cancelled proposals make no pair.
+pub async fn ties(
+    db: &impl ConnectionTrait,
+    viewer: &str,
+    others: &[String],
+) -> Result<Vec<(String, MatchState, bool)>, DbErr> {
+    use mentorship_match::Column as C;
+    if others.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found: Vec<(String, String, String)> = mentorship_match::Entity::find()
+        .select_only()
+        .column(C::MentorId)
+        .column(C::MenteeId)
+        .column(C::State)
+        .filter(
+            (C::MentorId
+                .eq(viewer)
+                .and(C::MenteeId.is_in(others.iter().cloned())))
+            .or(C::MenteeId
+                .eq(viewer)
+                .and(C::MentorId.is_in(others.iter().cloned()))),
+        )
+        .filter(C::State.is_in([
+            MatchState::Proposed.slug(),
+            MatchState::Active.slug(),
+            MatchState::Completed.slug(),
+            MatchState::EndedEarly.slug(),
+        ]))
+        .into_tuple()
+        .all(db)
+        .await?;
+    found
+        .into_iter()
+        .map(|(mentor, mentee, state)| {
+            let state = MatchState::from_slug(&state)
+                .ok_or_else(|| super::corrupt("mentorship_match.state", &state))?;
+            let viewer_is_mentor = mentor == viewer;
+            let other = if viewer_is_mentor { mentee } else { mentor };
+            Ok((other, state, viewer_is_mentor))
+        })
+        .collect()
 }

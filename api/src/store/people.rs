@@ -236,3 +236,14 @@ pub async fn exists_with_sub(db: &impl ConnectionTrait, sub: &str) -> Result<boo
 pub async fn id_by_sub(db: &impl ConnectionTrait, sub: &str) -> Result<Option<String>, DbErr> {
     Ok(find_by_sub(db, sub).await?.map(|p| p.id))
 }
+
+/// Sets a person's OSMM level (a `LEVEL_UP` milestone).
+pub async fn set_level(db: &impl ConnectionTrait, id: &str, level: u8) -> Result<(), DbErr> {
+    person::Entity::update_many()
+        .col_expr(person::Column::OsmmLevel, Expr::value(i16::from(level)))
+        .col_expr(person::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(person::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -90,6 +90,7 @@ pub async fn replace_mentor(
         accepting: Set(profile.accepting),
         bio: Set(profile.bio.clone()),
         updated_at: Set(Utc::now()),
+        load_seq: sea_orm::ActiveValue::NotSet,
     };
     let keep = [
         mentor_profile::Column::Capacity,

@@ -9,16 +9,17 @@ pub async fn bump(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     Ok(())
 }
 
-pub async fn current(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+/// (profile revision, load revision): one primary-key read.
+pub async fn current(db: &impl ConnectionTrait) -> Result<(i64, i64), DbErr> {
     let backend = db.get_database_backend();
     let row = db
         .query_one_raw(Statement::from_string(
             backend,
-            "SELECT revision FROM scoring_revision WHERE id = 1".to_owned(),
+            "SELECT revision, load_revision FROM scoring_revision WHERE id = 1".to_owned(),
         ))
         .await?;
-    Ok(row
-        .map(|r| r.try_get_by_index::<i64>(0))
-        .transpose()?
-        .unwrap_or(0))
+    match row {
+        Some(r) => Ok((r.try_get_by_index::<i64>(0)?, r.try_get_by_index::<i64>(1)?)),
+        None => Ok((0, 0)),
+    }
 }

@@ -1,0 +1,121 @@
+//! The application state every part of a running instance shares: the HTTP
+//! handlers, the GraphQL resolvers, the WebSocket handler and the background
+//! jobs. Nothing here knows about HTTP; [`AppState::authenticate`] is the one
+//! way a bearer token becomes a [`Viewer`], whatever transport carried it.
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+use sea_orm::DatabaseConnection;
+
+use crate::auth::{Claims, Verifier};
+use crate::config::Config;
+use crate::events::EventBus;
+use crate::graphql::TandemSchema;
+use crate::http::Metrics;
+use crate::service::Viewer;
+use crate::service::features::PoolCache;
+
+/// What every handler and job shares; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub schema: TandemSchema,
+    pub verifier: Arc<Verifier>,
+    pub metrics: Arc<Metrics>,
+    pub draining: Arc<AtomicBool>,
+    /// sub → the claims a person was last provisioned with, so an unchanged
+    /// caller costs no database write. Other instances keep their own; the
+    /// database stays the truth.
+    provisioned: Arc<Mutex<HashMap<String, Provisioned>>>,
+    /// Compiled mentors for ranking, rebuilt when mentors change.
+    pub pool: PoolCache,
+    /// Match events for subscriptions, from this instance and (on
+    /// PostgreSQL) every other one.
+    pub events: EventBus,
+}
+
+/// The claims a person was last provisioned with, and their id.
+#[derive(Clone, PartialEq, Eq)]
+struct Provisioned {
+    name: Option<String>,
+    email: Option<String>,
+    person_id: String,
+}
+
+/// Past this many cached callers the cache is emptied; it only saves writes.
+const PROVISION_CACHE_MAX: usize = 100_000;
+
+/// Why a bearer token did not become a viewer.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthFailure {
+    /// Missing, malformed, expired or wrongly signed: the caller's fault.
+    #[error("a valid bearer token is required")]
+    Unauthenticated,
+    /// The token was good but the person could not be provisioned.
+    #[error("internal error")]
+    Internal(#[source] sea_orm::DbErr),
+}
+
+impl AppState {
+    pub fn new(
+        config: Config,
+        db: DatabaseConnection,
+        verifier: Verifier,
+        events: EventBus,
+    ) -> Self {
+        Self {
+            schema: crate::graphql::build(&config),
+            db,
+            verifier: Arc::new(verifier),
+            metrics: Arc::new(Metrics::new()),
+            draining: Arc::new(AtomicBool::new(false)),
+            provisioned: Arc::default(),
+            pool: PoolCache::default(),
+            events,
+            config: Arc::new(config),
+        }
+    }
+
+    /// Verifies a bearer token and provisions its person (insert-on-conflict
+    /// by `sub`, cached while the claims are unchanged). Used by `POST
+    /// /graphql` and by the WebSocket `connection_init` alike.
+    pub async fn authenticate(&self, token: &str) -> Result<Viewer, AuthFailure> {
+        let claims = self.verifier.verify(token).map_err(|e| {
+            tracing::debug!(reason = %e, "token refused");
+            AuthFailure::Unauthenticated
+        })?;
+        let person_id = self.provision(&claims).await.map_err(|e| {
+            tracing::error!(error = ?e, "provisioning failed");
+            AuthFailure::Internal(e)
+        })?;
+        Ok(Viewer { person_id, claims })
+    }
+
+    async fn provision(&self, claims: &Claims) -> Result<String, sea_orm::DbErr> {
+        let cached = {
+            let cache = self.provisioned.lock().unwrap_or_else(|p| p.into_inner());
+            cache.get(&claims.sub).cloned()
+        };
+        if let Some(hit) = cached
+            && hit.name == claims.name
+            && hit.email == claims.email
+        {
+            return Ok(hit.person_id);
+        }
+        let person_id = crate::store::people::provision(&self.db, claims).await?;
+        let mut cache = self.provisioned.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= PROVISION_CACHE_MAX {
+            cache.clear();
+        }
+        let entry = Provisioned {
+            name: claims.name.clone(),
+            email: claims.email.clone(),
+            person_id: person_id.clone(),
+        };
+        cache.insert(claims.sub.clone(), entry);
+        Ok(person_id)
+    }
+}

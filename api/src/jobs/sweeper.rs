@@ -1,0 +1,80 @@
+//! The proposal sweeper (design.md, "Proposal expiry"): expires proposals
+//! whose SLA passed and cascades each to the next-best mentor, then offers
+//! free seats to requests still waiting.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::watch;
+
+use crate::app::AppState;
+use crate::error::ApiResult;
+use crate::service::{matches, proposals};
+use crate::store;
+
+/// Due proposals read per batch; a pass reads batches until none is due.
+const BATCH: u64 = 200;
+const MAX_BATCHES: usize = 100;
+
+/// What one pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Pass {
+    /// Proposals this pass expired (another instance's are not counted).
+    pub expired: usize,
+    /// Waiting requests that got a proposal.
+    pub proposed: usize,
+}
+
+/// One pass at `now`. Each due proposal is expired in its own transaction
+/// by a conditional update, so two sweepers on two instances expire it once.
+pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> ApiResult<Pass> {
+    let mut pass = Pass::default();
+    // Bounded, so a proposal that keeps losing races cannot hold a pass forever.
+    for _ in 0..MAX_BATCHES {
+        let due = store::matches::due(&state.db, now, BATCH).await?;
+        let mut progressed = false;
+        for proposal in &due {
+            match matches::expire(state, &proposal.id, now).await {
+                Ok(true) => {
+                    pass.expired += 1;
+                    progressed = true;
+                }
+                Ok(false) => {}
+                // A lost race with an answer or another sweeper: the next
+                // batch reads the proposal again if it is still due.
+                Err(e) if e.code() == crate::error::ErrorCode::Conflict => progressed = true,
+                Err(e) => return Err(e),
+            }
+        }
+        if (due.len() as u64) < BATCH || !progressed {
+            break;
+        }
+    }
+    pass.proposed = proposals::offer_seats(state, now, None).await?;
+    Ok(pass)
+}
+
+/// Runs a pass every `interval` until `shutdown` turns true.
+pub fn spawn(state: AppState, interval: Duration, mut shutdown: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                _ = shutdown.changed() => break,
+            }
+            if *shutdown.borrow() {
+                break;
+            }
+            match run_once(&state, Utc::now()).await {
+                Ok(pass) if pass != Pass::default() => {
+                    tracing::info!(expired = pass.expired, proposed = pass.proposed, "sweep");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "sweep failed; retrying at the next tick"),
+            }
+        }
+        tracing::debug!("sweeper stopped");
+    });
+}

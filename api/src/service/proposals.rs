@@ -1,0 +1,458 @@
+//! The unit of work every lifecycle change runs in, and the proposing engine
+//! (design.md, "Mentorship request", "Match", "Capacity").
+//!
+//! A [`Work`] is one write transaction plus what must go with it: the audit
+//! events, the match events for subscribers (`pg_notify` in the transaction
+//! on PostgreSQL, a local publish after commit on SQLite) and the load
+//! revision of every mentor whose live count moved. Locks are taken in one
+//! order everywhere: request, then match, then mentor rows, then the
+//! revision row (at commit), so lifecycle transactions do not deadlock on
+//! one another's request or match rows.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use domain::mentorship::{MatchAction, MatchState, RequestAction, RequestState};
+use domain::scoring::{self, Outcome, ScoreContext};
+use sea_orm::DatabaseTransaction;
+
+use super::features::{MentorPool, RankScope, Ranked, mentee_features};
+use super::scoring::ScoreView;
+use crate::app::AppState;
+use crate::db::begin_write;
+use crate::error::{ApiError, ApiResult};
+use crate::events::MatchEvent;
+use crate::store::audit::{self, Change, Subject};
+use crate::store::matches::{self, Match, Move, NewProposal};
+use crate::store::requests::{self, Request};
+use crate::store::{people, policies, profiles, programs};
+
+/// How many ranked mentors a proposal tries before the request waits: a
+/// candidate can lose its last seat to another instance between ranking
+/// and the seat's conditional update.
+const CANDIDATES: usize = 10;
+
+/// How many waiting requests one pass offers freed seats to.
+const WAITING_BATCH: u64 = 50;
+
+pub(crate) struct Work<'s> {
+    pub txn: DatabaseTransaction,
+    state: &'s AppState,
+    pub now: DateTime<Utc>,
+    pub actor: Option<String>,
+    pool: Option<Arc<MentorPool>>,
+    /// Live counts this transaction moved (absolute, as the database returned them).
+    live: HashMap<String, u32>,
+    events: Vec<MatchEvent>,
+    /// Mentors whose seats this transaction gave back.
+    freed: Vec<String>,
+}
+
+impl<'s> Work<'s> {
+    /// A transaction that will not propose.
+    pub async fn begin(
+        state: &'s AppState,
+        actor: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> ApiResult<Self> {
+        Self::start(state, actor, now, None).await
+    }
+
+    /// A transaction that may propose: the mentor pool is brought up to
+    /// date first. Reading it needs a connection of its own, and taking one
+    /// while this transaction holds another (and, on SQLite, the write
+    /// lock that the pool's other connections queue for) could exhaust the
+    /// pool; seats are still taken by conditional updates inside, so a pool
+    /// a moment old never breaks capacity.
+    pub async fn begin_proposing(
+        state: &'s AppState,
+        actor: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> ApiResult<Self> {
+        let pool = state.pool.get(&state.db).await?;
+        Self::start(state, actor, now, Some(pool)).await
+    }
+
+    async fn start(
+        state: &'s AppState,
+        actor: Option<&str>,
+        now: DateTime<Utc>,
+        pool: Option<Arc<MentorPool>>,
+    ) -> ApiResult<Self> {
+        Ok(Self {
+            txn: begin_write(&state.db).await?,
+            state,
+            now,
+            actor: actor.map(str::to_owned),
+            pool,
+            live: HashMap::new(),
+            events: Vec::new(),
+            freed: Vec::new(),
+        })
+    }
+
+    /// Publishes the moved loads, commits, announces the events, and offers
+    /// any freed seat to waiting requests in a transaction of its own (a
+    /// failure there is logged; the sweeper tries waiting requests again).
+    pub async fn commit(self) -> ApiResult<()> {
+        let (state, now) = (self.state, self.now);
+        let freed = self.commit_only().await?;
+        if !freed.is_empty()
+            && let Err(e) = offer_seats(state, now, Some(freed)).await
+        {
+            tracing::warn!(error = %e, "offering freed seats to waiting requests failed; the sweeper retries");
+        }
+        Ok(())
+    }
+
+    /// Commits without offering freed seats; returns the mentors it freed.
+    async fn commit_only(self) -> ApiResult<Vec<String>> {
+        let Self {
+            txn,
+            state,
+            live,
+            events,
+            freed,
+            ..
+        } = self;
+        let mut mentors: Vec<String> = live.into_keys().collect();
+        mentors.sort();
+        matches::publish_load(&txn, &mentors).await?;
+        txn.commit().await?;
+        state.events.after_commit(&state.db, events);
+        Ok(freed)
+    }
+
+    fn pool(&self) -> ApiResult<Arc<MentorPool>> {
+        self.pool.clone().ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!(
+                "a proposing transaction must start with Work::begin_proposing"
+            ))
+        })
+    }
+
+    fn audit<'a>(
+        &'a self,
+        subject: Subject,
+        id: &'a str,
+        from: Option<&'a str>,
+        to: &'a str,
+        reason: Option<&'a str>,
+    ) -> Change<'a> {
+        Change {
+            actor_id: self.actor.as_deref(),
+            subject,
+            subject_id: id,
+            from,
+            to,
+            reason,
+            at: self.now,
+        }
+    }
+
+    /// Moves a request along its workflow (the domain decides), audited.
+    pub async fn move_request(
+        &mut self,
+        request: &Request,
+        action: RequestAction,
+    ) -> ApiResult<RequestState> {
+        let to = request.state.apply(action)?;
+        if !requests::set_state(&self.txn, &request.id, request.state, to, self.now).await? {
+            return Err(ApiError::Conflict(
+                "the request changed meanwhile; read it again".into(),
+            ));
+        }
+        let change = self.audit(
+            Subject::Request,
+            &request.id,
+            Some(request.state.slug()),
+            to.slug(),
+            None,
+        );
+        audit::write(&self.txn, change).await?;
+        Ok(to)
+    }
+
+    /// Moves a match along its workflow (the domain decides), audited and
+    /// announced; gives the mentor's seat back when the match stops being
+    /// live.
+    pub async fn move_match(
+        &mut self,
+        proposal: &Match,
+        action: MatchAction,
+        detail: MoveDetail<'_>,
+    ) -> ApiResult<Match> {
+        let to = proposal.state.apply(action)?;
+        let moved = Move {
+            from: proposal.state,
+            to,
+            at: self.now,
+            decline: detail.decline,
+            end_reason: detail.end_reason,
+        };
+        if !matches::set_state(&self.txn, &proposal.id, moved).await? {
+            return Err(ApiError::Conflict(
+                "the match changed meanwhile; read it again".into(),
+            ));
+        }
+        let change = self.audit(
+            Subject::Match,
+            &proposal.id,
+            Some(proposal.state.slug()),
+            to.slug(),
+            detail.audit_reason,
+        );
+        audit::write(&self.txn, change).await?;
+        if proposal.state.is_live()
+            && !to.is_live()
+            && let Some(live) = matches::release_seat(&self.txn, &proposal.mentor_id).await?
+        {
+            self.live.insert(proposal.mentor_id.clone(), live);
+            self.freed.push(proposal.mentor_id.clone());
+        }
+        self.announce(proposal, Some(proposal.state), to).await?;
+        let mut after = proposal.clone();
+        after.state = to;
+        if let Some((reason, message)) = detail.decline {
+            after.decline_reason = Some(reason);
+            after.decline_message = message.map(str::to_owned);
+        }
+        if let Some(reason) = detail.end_reason {
+            after.end_reason = Some(reason.to_owned());
+        }
+        Ok(after)
+    }
+
+    async fn announce(
+        &mut self,
+        proposal: &Match,
+        previous: Option<MatchState>,
+        state: MatchState,
+    ) -> ApiResult<()> {
+        let event = MatchEvent {
+            match_id: proposal.id.clone(),
+            mentor_id: proposal.mentor_id.clone(),
+            mentee_id: proposal.mentee_id.clone(),
+            previous,
+            state,
+        };
+        audit::notify(&self.txn, &event).await?;
+        self.events.push(event);
+        Ok(())
+    }
+
+    /// Proposes the best eligible mentor with a free seat for an open
+    /// request (the preferred mentor first when eligible), under the policy
+    /// in force, never one who declined it or let it expire. `None` when no
+    /// one is eligible and free: the request stays open and waits.
+    pub async fn propose(&mut self, request: &Request) -> ApiResult<Option<Match>> {
+        if request.state != RequestState::Open {
+            return Ok(None);
+        }
+        let Some(profile) = profiles::mentees(&self.txn, std::slice::from_ref(&request.mentee_id))
+            .await?
+            .pop()
+        else {
+            return Ok(None);
+        };
+        let mentee_person = people::find(&self.txn, &request.mentee_id)
+            .await?
+            .ok_or(ApiError::NotFound("mentee"))?;
+        let record = policies::in_force(&self.txn, request.program_id.as_deref()).await?;
+        let policy = &record.policy;
+        let features = mentee_features(&mentee_person, &profile)?;
+        let pool = self.pool()?;
+        let mentee = pool.compile_mentee(&features)?;
+        let excluded = matches::excluded_mentors(&self.txn, &request.id).await?;
+        let ctx = ScoreContext::for_proposal().with_declined(&excluded);
+        let only = match &request.program_id {
+            Some(program) => {
+                Some(programs::enrolled(&self.txn, program, programs::Role::Mentor).await?)
+            }
+            None => None,
+        };
+        let mut candidates: Vec<Ranked> = Vec::new();
+        if let Some(preferred) = &request.preferred_mentor_id
+            && only.as_ref().is_none_or(|o| o.contains(preferred))
+            && let Some((features, Outcome::Eligible(score))) = pool.score_one(
+                preferred,
+                &mentee,
+                policy,
+                &ctx,
+                self.live.get(preferred).copied(),
+            )
+            && score.total() >= policy.min_score()
+        {
+            candidates.push(Ranked { features, score });
+        }
+        let scope = RankScope {
+            only: only.as_deref(),
+            live: &self.live,
+        };
+        candidates.extend(pool.rank(&mentee, policy, CANDIDATES, &ctx, &scope));
+
+        let to = request.state.apply(RequestAction::Propose)?;
+        if !requests::set_state(&self.txn, &request.id, request.state, to, self.now).await? {
+            // Another transaction answered this request first.
+            return Ok(None);
+        }
+        for candidate in candidates {
+            let mentor_id = candidate.features.person_id.clone();
+            let Some(live) = matches::take_seat(&self.txn, &mentor_id).await? else {
+                continue;
+            };
+            self.live.insert(mentor_id.clone(), live);
+            let explanations = scoring::explain(
+                &candidate.features,
+                &features,
+                &candidate.score,
+                &pool.names,
+            );
+            let view = ScoreView::scored(&candidate.score, explanations, policy.version());
+            let breakdown = serde_json::to_string(&view.breakdown_json())
+                .map_err(|e| ApiError::Internal(e.into()))?;
+            let expires_at =
+                self.now + chrono::Duration::hours(i64::from(record.proposal_sla_hours));
+            let new = NewProposal {
+                id: people::new_id(),
+                request_id: &request.id,
+                mentor_id: &mentor_id,
+                mentee_id: &request.mentee_id,
+                program_id: request.program_id.as_deref(),
+                score_total: candidate.score.total(),
+                score_breakdown: breakdown,
+                policy_version: policy.version(),
+                proposed_at: self.now,
+                expires_at,
+            };
+            matches::insert_proposal(&self.txn, &new).await?;
+            let change = self.audit(
+                Subject::Request,
+                &request.id,
+                Some(request.state.slug()),
+                to.slug(),
+                None,
+            );
+            audit::write(&self.txn, change).await?;
+            let change = self.audit(
+                Subject::Match,
+                &new.id,
+                None,
+                MatchState::Proposed.slug(),
+                None,
+            );
+            audit::write(&self.txn, change).await?;
+            let proposal = Match {
+                id: new.id.clone(),
+                request_id: request.id.clone(),
+                mentor_id: mentor_id.clone(),
+                mentee_id: request.mentee_id.clone(),
+                program_id: request.program_id.clone(),
+                state: MatchState::Proposed,
+                score_total: new.score_total,
+                score_breakdown: new.score_breakdown.clone(),
+                policy_version: new.policy_version,
+                proposed_at: self.now,
+                expires_at: Some(expires_at),
+                decline_reason: None,
+                decline_message: None,
+                end_reason: None,
+                answered_at: None,
+                finished_at: None,
+            };
+            self.announce(&proposal, None, MatchState::Proposed).await?;
+            return Ok(Some(proposal));
+        }
+        // Nobody free: back to waiting, as if never moved (same transaction).
+        requests::set_state(&self.txn, &request.id, to, request.state, self.now).await?;
+        Ok(None)
+    }
+
+    /// After a proposal ended unanswered: the request re-opens and the
+    /// next-best mentor is proposed at once, in this transaction.
+    pub async fn reopen_and_cascade(&mut self, request: &Request) -> ApiResult<Option<Match>> {
+        let state = self.move_request(request, RequestAction::Reopen).await?;
+        let reopened = Request {
+            state,
+            ..request.clone()
+        };
+        // Program requests cascade only once the program runs.
+        if let Some(program) = &request.program_id {
+            let running = programs::find(&self.txn, program)
+                .await?
+                .is_some_and(|p| p.status == domain::program::ProgramStatus::Running);
+            if !running {
+                return Ok(None);
+            }
+        }
+        self.propose(&reopened).await
+    }
+}
+
+/// What goes with a match's move besides its new state.
+#[derive(Default)]
+pub(crate) struct MoveDetail<'a> {
+    pub decline: Option<(domain::mentorship::DeclineReason, Option<&'a str>)>,
+    pub end_reason: Option<&'a str>,
+    /// Shown in the audit history (the decline reason, the end reason).
+    pub audit_reason: Option<&'a str>,
+}
+
+/// Offers free seats to waiting requests, oldest first, each in its own
+/// short transaction. With `freed`, only requests one of those mentors
+/// could take are tried; the sweeper passes `None` to retry every waiting
+/// request. Returns how many were proposed.
+pub async fn offer_seats(
+    state: &AppState,
+    now: DateTime<Utc>,
+    freed: Option<Vec<String>>,
+) -> ApiResult<usize> {
+    let waiting = requests::waiting(&state.db, WAITING_BATCH).await?;
+    let mut proposed = 0;
+    for request in waiting {
+        if let Some(freed) = &freed
+            && !any_could_take(state, &request, freed).await?
+        {
+            continue;
+        }
+        let mut work = Work::begin_proposing(state, None, now).await?;
+        let Some(current) = requests::lock(&work.txn, &request.id).await? else {
+            continue;
+        };
+        if work.propose(&current).await?.is_some() {
+            proposed += 1;
+        }
+        work.commit_only().await?;
+    }
+    Ok(proposed)
+}
+
+/// Whether one of `mentors` has a seat and would be eligible for `request`
+/// (from the committed pool; the proposal itself re-checks in its transaction).
+async fn any_could_take(
+    state: &AppState,
+    request: &Request,
+    mentors: &[String],
+) -> ApiResult<bool> {
+    let pool = state.pool.get(&state.db).await?;
+    let Some(profile) = profiles::mentees(&state.db, std::slice::from_ref(&request.mentee_id))
+        .await?
+        .pop()
+    else {
+        return Ok(false);
+    };
+    let Some(person) = people::find(&state.db, &request.mentee_id).await? else {
+        return Ok(false);
+    };
+    let mentee = pool.compile_mentee(&mentee_features(&person, &profile)?)?;
+    let record = policies::in_force(&state.db, request.program_id.as_deref()).await?;
+    let excluded = matches::excluded_mentors(&state.db, &request.id).await?;
+    let ctx = ScoreContext::for_proposal().with_declined(&excluded);
+    Ok(mentors.iter().any(|id| {
+        matches!(
+            pool.score_one(id, &mentee, &record.policy, &ctx, None),
+            Some((_, Outcome::Eligible(score))) if score.total() >= record.policy.min_score()
+        )
+    }))
+}
