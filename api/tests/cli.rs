@@ -443,3 +443,28 @@ fn generate_writes_deterministic_instances_that_solve_exactly() {
     let expected = domain::matching::optimal(&cohort.instance).objective(&cohort.instance);
     assert_eq!(optimal["objective"].as_i64(), Some(expected));
 }
+
+#[test]
+fn sweep_runs_one_pass_and_reports_it() {
+    let db = temp_db();
+    let pass = output_within_a_minute(
+        tandem()
+            .args(["sweep", "--now", "2030-01-01T09:00:00Z"])
+            .env("DATABASE_URL", &db),
+    );
+    assert!(
+        pass.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pass.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_slice(&pass.stdout).unwrap();
+    assert_eq!(line, serde_json::json!({ "expired": 0, "proposed": 0 }));
+
+    let bad = output_within_a_minute(
+        tandem()
+            .args(["sweep", "--now", "next tuesday"])
+            .env("DATABASE_URL", &db),
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--now"));
+}

@@ -840,7 +840,84 @@ async fn closing_a_program_cancels_its_unanswered_proposals(backend: Backend) {
     assert_eq!(closed_request, "CLOSED");
 }
 
+async fn a_waiting_request_is_proposed_when_a_mentor_opens_seats(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.seed_catalog().await;
+    const SET: &str = "mutation($i: MentorProfileInput!) { setMentorProfile(input: $i) { id } }";
+    let profile = |capacity: i32, accepting: bool| json!({ "i": { "capacity": capacity, "accepting": accepting, "skills": [{ "skill": "rust", "proficiency": 5 }], "projects": [], "foundations": [], "topics": [] } });
+    app.as_user("mentor", SET, profile(1, false)).await.data();
+    mentee(&app, "one").await;
+    mentee(&app, "two").await;
+    let one = ask(&app, "one", None).await;
+    assert_eq!(one["state"], "OPEN", "the only mentor is not accepting");
+    // Turning accepting on proposes the oldest waiting request.
+    app.as_user("mentor", SET, profile(1, true)).await.data();
+    let two = ask(&app, "two", None).await;
+    assert_eq!(
+        two["state"], "OPEN",
+        "the one seat went to the older request"
+    );
+    let one_now = app
+        .as_user("one", REQUEST_BY_ID, json!({ "id": one["id"] }))
+        .await;
+    assert_eq!(one_now.data()["request"]["state"], "PROPOSED");
+    // Raising capacity proposes the next one.
+    app.as_user("mentor", SET, profile(2, true)).await.data();
+    let two_now = app
+        .as_user("two", REQUEST_BY_ID, json!({ "id": two["id"] }))
+        .await;
+    assert_eq!(two_now.data()["request"]["state"], "PROPOSED");
+    assert_eq!(live_count(&app, "mentor").await, 2);
+}
+
+async fn the_background_sweeper_runs_at_its_interval(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |c| {
+        c.sweep_interval = std::time::Duration::from_millis(300);
+    })
+    .await
+    else {
+        return;
+    };
+    app.seed_catalog().await;
+    const SET: &str = "mutation($i: MentorProfileInput!) { setMentorProfile(input: $i) { id } }";
+    let input = json!({ "i": { "capacity": 1, "accepting": false, "skills": [{ "skill": "rust", "proficiency": 5 }], "projects": [], "foundations": [], "topics": [] } });
+    app.as_user("mentor", SET, input).await.data();
+    mentee(&app, "learner").await;
+    let request = ask(&app, "learner", None).await;
+    assert_eq!(request["state"], "OPEN");
+    // A seat opens behind the service's back (no offer is made at once):
+    // only the sweeper's pass can propose it.
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &app.db,
+        "UPDATE mentor_profile SET accepting = TRUE",
+    )
+    .await
+    .unwrap();
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &app.db,
+        "UPDATE scoring_revision SET revision = revision + 1",
+    )
+    .await
+    .unwrap();
+    let mut state = Value::Null;
+    for _ in 0..100 {
+        let now = app
+            .as_user("learner", REQUEST_BY_ID, json!({ "id": request["id"] }))
+            .await;
+        state = now.data()["request"]["state"].clone();
+        if state == "PROPOSED" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(state, "PROPOSED", "the sweeper offered the seat");
+}
+
 on_both_backends!(
+    the_background_sweeper_runs_at_its_interval,
+    a_waiting_request_is_proposed_when_a_mentor_opens_seats,
     the_whole_flow_from_request_to_feedback,
     a_decline_cascades_to_the_next_best_and_never_back,
     a_waiting_request_is_proposed_when_a_seat_frees,

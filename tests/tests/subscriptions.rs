@@ -212,7 +212,75 @@ async fn a_socket_without_a_valid_token_is_closed(backend: Backend) {
     );
 }
 
+async fn a_socket_closes_at_token_expiry_and_caps_its_subscriptions(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    // A token that expires in two seconds ends its socket then.
+    let request = tandem::auth::TokenRequest {
+        sub: "brief".into(),
+        name: None,
+        email: None,
+        roles: Vec::new(),
+    };
+    let short = tandem::auth::mint_hs256(
+        tandem_tests::SECRET.as_bytes(),
+        "tandem",
+        "tandem",
+        &request,
+        2,
+    )
+    .unwrap();
+    let mut socket = connect(&app).await;
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {short}") } }),
+    )
+    .await;
+    assert_eq!(
+        next(&mut socket, Duration::from_secs(10)).await.unwrap()["type"],
+        "connection_ack"
+    );
+    assert_eq!(
+        next(&mut socket, Duration::from_secs(10)).await,
+        Err(Some(4401))
+    );
+
+    // At most ten subscriptions per socket: the eleventh is refused with a code.
+    let mut socket = subscribed(&app, "busy").await;
+    for id in 2..=11 {
+        send(
+            &mut socket,
+            json!({ "id": id.to_string(), "type": "subscribe", "payload": { "query": SUBSCRIBE } }),
+        )
+        .await;
+    }
+    // Streams start in no set order, so any one of the eleven may be the
+    // one refused; exactly one is.
+    let mut refused = Vec::new();
+    while let Ok(message) = next(&mut socket, Duration::from_millis(1500)).await {
+        let code = &message["payload"]["errors"][0]["extensions"]["code"];
+        if code == "BAD_USER_INPUT" {
+            refused.push(message["id"].clone());
+        }
+    }
+    assert_eq!(refused.len(), 1, "refused: {refused:?}");
+}
+
+async fn a_socket_without_connection_init_is_closed_after_ten_seconds(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let mut socket = connect(&app).await;
+    assert_eq!(
+        next(&mut socket, Duration::from_secs(15)).await,
+        Err(Some(4408))
+    );
+}
+
 on_both_backends!(
+    a_socket_closes_at_token_expiry_and_caps_its_subscriptions,
+    a_socket_without_connection_init_is_closed_after_ten_seconds,
     events_reach_the_pair_on_another_instance_and_nobody_else,
     a_socket_without_a_valid_token_is_closed,
 );

@@ -535,9 +535,8 @@ impl PeopleMutation {
         input: MentorProfileInput,
     ) -> async_graphql::Result<Person> {
         let viewer = viewer(ctx)?;
-        let db = &state(ctx).db;
-        profiles::set_mentor(db, viewer, input.parse()?).await?;
-        Ok(Person(svc::me(db, viewer).await?))
+        profiles::set_mentor(state(ctx), viewer, input.parse()?).await?;
+        Ok(Person(svc::me(&state(ctx).db, viewer).await?))
     }
 
     /// Sets the caller's whole mentee profile.

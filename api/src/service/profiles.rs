@@ -10,6 +10,7 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use super::Viewer;
 use super::catalog::resolve;
+use crate::app::AppState;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
 use crate::store::catalog::Kind;
@@ -53,11 +54,12 @@ fn unique_topics(mut topics: Vec<MentoringTopic>) -> Vec<MentoringTopic> {
     topics
 }
 
-pub async fn set_mentor(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    draft: MentorDraft,
-) -> ApiResult<()> {
+/// Replaces the caller's mentor profile. When it opens seats (more
+/// capacity, or accepting again), waiting requests are offered them after
+/// the commit (design.md: a waiting request is proposed as soon as
+/// capacity frees up).
+pub async fn set_mentor(state: &AppState, viewer: &Viewer, draft: MentorDraft) -> ApiResult<()> {
+    let db = &state.db;
     no_duplicates("skills", draft.skills.iter().map(|(s, _)| s))?;
     no_duplicates("projects", draft.projects.iter().map(|(s, _)| s))?;
     no_duplicates("foundations", draft.foundations.iter().map(|(s, _)| s))?;
@@ -95,12 +97,13 @@ pub async fn set_mentor(
     let live = profiles::lock_mentor_live_count(&txn, &viewer.person_id)
         .await?
         .unwrap_or(0);
-    if draft.capacity.get() < live {
-        return Err(ApiError::Conflict(format!(
-            "capacity {} is below your {live} live mentorships and proposals",
-            draft.capacity
-        )));
-    }
+    domain::mentorship::check_capacity_change(draft.capacity, live)?;
+    let before = profiles::mentors(&txn, std::slice::from_ref(&viewer.person_id))
+        .await?
+        .pop();
+    let opens_seats = draft.accepting
+        && draft.capacity.get() > live
+        && before.is_none_or(|b| !b.accepting || b.capacity < draft.capacity.get());
     let profile = MentorProfile {
         person_id: viewer.person_id.clone(),
         capacity: draft.capacity.get(),
@@ -127,6 +130,13 @@ pub async fn set_mentor(
     profiles::replace_mentor(&txn, &profile).await?;
     crate::store::revision::bump(&txn).await?;
     txn.commit().await?;
+    if opens_seats {
+        let freed = vec![viewer.person_id.clone()];
+        if let Err(e) = super::proposals::offer_seats(state, chrono::Utc::now(), Some(freed)).await
+        {
+            tracing::warn!(error = %e, "offering new seats to waiting requests failed; the sweeper retries");
+        }
+    }
     Ok(())
 }
 
