@@ -651,6 +651,15 @@ async fn illegal_transitions_are_conflicts_that_change_nothing(backend: Backend)
         )
         .await;
     assert_eq!(bad_minutes.code(), "BAD_USER_INPUT");
+    // A date the Date scalar cannot parse is coded where it arose, not by its text.
+    let bad_date = app
+        .as_user(
+            "learner",
+            CHECK_IN,
+            json!({ "i": { "matchId": second, "date": "2026-13-45", "minutes": 30 } }),
+        )
+        .await;
+    assert_eq!(bad_date.code(), "BAD_USER_INPUT");
     let level_down = app
         .as_user(
             "b",

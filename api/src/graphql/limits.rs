@@ -113,10 +113,11 @@ pub fn with_code(mut error: ServerError, code: ErrorCode) -> ServerError {
     error
 }
 
-/// Gives every error without a code one: errors before execution (no path)
-/// failed validation or a limit; errors in execution without a code come
-/// from input coercion (a value async-graphql could not parse) or are
-/// internal, and an internal message is replaced so nothing leaks.
+/// Gives every error without a code one, by where it arose, never by its
+/// text: before execution (no data), validation or a limit; during
+/// execution with a field path, async-graphql's own coercion of an argument
+/// (every resolver error of ours is an `ApiError` and carries its code);
+/// anything else is internal, and its message is replaced so nothing leaks.
 pub fn assign_codes(mut response: Response) -> Response {
     let executed = response.data != async_graphql::Value::Null;
     response.errors = std::mem::take(&mut response.errors)
@@ -126,9 +127,7 @@ pub fn assign_codes(mut response: Response) -> Response {
                 error
             } else if error.path.is_empty() && !executed {
                 with_code(error, ErrorCode::GraphqlValidationFailed)
-            } else if error.message.starts_with("Failed to parse")
-                || error.message.starts_with("Invalid value")
-            {
+            } else if !error.path.is_empty() {
                 with_code(error, ErrorCode::BadUserInput)
             } else {
                 tracing::error!(message = %error.message, "uncoded resolver error");
