@@ -219,6 +219,11 @@ async fn changed_claims_update_the_person_without_duplicating(backend: Backend) 
     .data();
     let again = app.gql(Some(&token), ME, json!({})).await;
     assert_eq!(again.data()["me"]["displayName"], "Chosen");
+    // Another instance has no provisioning cache for this caller: it runs the
+    // database's provisioning, which must keep the chosen name too.
+    let other = app.another_instance().await;
+    let elsewhere = other.gql(Some(&token), ME, json!({})).await;
+    assert_eq!(elsewhere.data()["me"]["displayName"], "Chosen");
 }
 
 async fn public_key_algorithms(backend: Backend) {

@@ -337,10 +337,10 @@ async fn a_policy_preview_shows_the_cohort_under_both_policies(backend: Backend)
     assert_eq!(preview["currentCohort"]["policyVersion"], 0);
     assert_eq!(preview["candidateCohort"]["assignments"], json!([]));
     assert_eq!(preview["candidateCohort"]["policyVersion"], 1);
+    let unmatched = preview["candidateCohort"]["unmatched"].as_array().unwrap();
+    assert_eq!(unmatched.len(), 2);
     assert!(
-        preview["candidateCohort"]["unmatched"]
-            .as_array()
-            .unwrap()
+        unmatched
             .iter()
             .all(|u| u["reason"] == "BELOW_MINIMUM_SCORE")
     );
@@ -399,7 +399,176 @@ async fn program_recommendations_use_the_program_policy_and_mentors(backend: Bac
     );
 }
 
+/// A cohort whose optimum is not the stable matching. Only the wanted skills
+/// differ, so with f(p) the credit for proficiency p (increasing):
+/// e1 wants rust and go: A (rust 5, go 4) = (f5 + f4) / 2, B (rust 4, go 4) = f4;
+/// e2 wants licensing: A (licensing 4) = f4, B (none) = 0.
+/// e1 and A prefer each other, so the stable matching is (e1 A, e2 B); the
+/// optimum gives A to e2 and B to e1 (2 f4 > (f5 + f4) / 2), and (e1, A)
+/// blocks it.
+async fn optimal_and_stable_differ_on_a_known_cohort(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.seed_catalog().await;
+    let a = mentor(
+        &app,
+        "A",
+        1,
+        json!([{ "skill": "rust", "proficiency": 5 }, { "skill": "go", "proficiency": 4 }, { "skill": "licensing", "proficiency": 4 }]),
+    )
+    .await;
+    let b = mentor(
+        &app,
+        "B",
+        1,
+        json!([{ "skill": "rust", "proficiency": 4 }, { "skill": "go", "proficiency": 4 }]),
+    )
+    .await;
+    let e1 = mentee(
+        &app,
+        "e1",
+        json!([{ "skill": "rust", "priority": 1 }, { "skill": "go", "priority": 1 }]),
+    )
+    .await;
+    let e2 = mentee(&app, "e2", json!([{ "skill": "licensing", "priority": 1 }])).await;
+    let created = app
+        .as_ospo(
+            "mutation { createProgram(input: { name: \"Known\", startsOn: \"2027-01-01\", endsOn: \"2027-06-30\" }) { id } }",
+            json!({}),
+        )
+        .await;
+    let program = created.data()["createProgram"]["id"].clone();
+    app.as_ospo(
+        "mutation($id: ID!) { setProgramStatus(id: $id, status: OPEN) { id } }",
+        json!({ "id": program }),
+    )
+    .await
+    .data();
+    let enroll = "mutation($i: EnrollInput!) { enroll(input: $i) { id } }";
+    for (ids, role) in [(json!([a, b]), "MENTOR"), (json!([e1, e2]), "MENTEE")] {
+        app.as_ospo(
+            enroll,
+            json!({ "i": { "programId": program, "personIds": ids, "role": role } }),
+        )
+        .await
+        .data();
+    }
+    let pairs = |result: &Value| -> Vec<(String, String)> {
+        let list = result["assignments"].as_array().unwrap();
+        let mut pairs: Vec<(String, String)> = list
+            .iter()
+            .map(|x| {
+                (
+                    x["mentee"]["displayName"].as_str().unwrap().to_owned(),
+                    x["mentor"]["displayName"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        pairs.sort();
+        pairs
+    };
+    let total = |result: &Value, mentee: &str| -> f64 {
+        result["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["mentee"]["displayName"] == mentee)
+            .map(|x| x["score"]["total"].as_f64().unwrap())
+            .unwrap()
+    };
+    let run = |strategy: &'static str| {
+        let program = program.clone();
+        let app = &app;
+        async move {
+            let r = app
+                .as_ospo(
+                    RUN,
+                    json!({ "i": { "programId": program, "dryRun": true, "strategy": strategy } }),
+                )
+                .await;
+            r.data()["runCohortMatching"].clone()
+        }
+    };
+    let optimal = run("OPTIMAL").await;
+    let stable = run("STABLE").await;
+    let own = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(e, m)| (e.to_string(), m.to_string()))
+            .collect()
+    };
+    assert_eq!(pairs(&optimal), own(&[("e1", "B"), ("e2", "A")]));
+    assert_eq!(pairs(&stable), own(&[("e1", "A"), ("e2", "B")]));
+    assert_eq!(optimal["blockingPairs"], 1, "(e1, A) blocks the optimum");
+    assert_eq!(stable["blockingPairs"], 0);
+    let (o, s) = (
+        optimal["objective"].as_f64().unwrap(),
+        stable["objective"].as_f64().unwrap(),
+    );
+    assert!((o - (total(&optimal, "e1") + total(&optimal, "e2"))).abs() < 1e-6);
+    assert!((s - (total(&stable, "e1") + total(&stable, "e2"))).abs() < 1e-6);
+    assert!(o > s, "the optimum ({o}) beats the stable matching ({s})");
+
+    // Without a strategy the policy's applies (OPTIMAL by default).
+    let default = app
+        .as_ospo(
+            RUN,
+            json!({ "i": { "programId": program, "dryRun": true } }),
+        )
+        .await;
+    assert_eq!(default.data()["runCohortMatching"]["strategy"], "OPTIMAL");
+    app.as_ospo(
+        "mutation($p: ID!) { setMatchingPolicy(input: { programId: $p, weights: { skills: 40, projects: 10, foundations: 10, maturity: 15, topics: 15, timezone: 5, language: 5, load: 5 }, strategy: STABLE, proposalSlaHours: 30 }) { version } }",
+        json!({ "p": program }),
+    )
+    .await
+    .data();
+    let by_policy = app
+        .as_ospo(
+            RUN,
+            json!({ "i": { "programId": program, "dryRun": true } }),
+        )
+        .await;
+    let by_policy = by_policy.data()["runCohortMatching"].clone();
+    assert_eq!(by_policy["strategy"], "STABLE");
+    assert_eq!(pairs(&by_policy), own(&[("e1", "A"), ("e2", "B")]));
+
+    // The commit's proposals expire the policy's SLA after they were made.
+    let commit = app
+        .as_ospo(
+            RUN,
+            json!({ "i": { "programId": program, "dryRun": false } }),
+        )
+        .await;
+    let commit = commit.data()["runCohortMatching"].clone();
+    let assigned = commit["assignments"].as_array().unwrap();
+    assert_eq!(assigned.len(), 2);
+    for x in assigned {
+        let read = app
+            .as_ospo(
+                "query($id: ID!) { match(id: $id) { proposedAt expiresAt score { policyVersion } } }",
+                json!({ "id": x["matchId"] }),
+            )
+            .await;
+        let m = &read.data()["match"];
+        let at =
+            |k: &str| -> chrono::DateTime<chrono::Utc> { m[k].as_str().unwrap().parse().unwrap() };
+        assert_eq!(
+            at("expiresAt") - at("proposedAt"),
+            chrono::Duration::hours(30)
+        );
+        assert_eq!(m["score"]["policyVersion"], 1);
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_event WHERE subject_kind = 'match' AND to_state = 'proposed'")
+            .await,
+        2,
+        "the commit audits each proposal"
+    );
+}
+
 on_both_backends!(
+    optimal_and_stable_differ_on_a_known_cohort,
     program_recommendations_use_the_program_policy_and_mentors,
     a_policy_preview_shows_the_cohort_under_both_policies,
     dry_run_reports_and_commit_proposes,

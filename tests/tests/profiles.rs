@@ -6,7 +6,9 @@ use tandem_tests::{Backend, TestApp, on_both_backends};
 
 const SET_MENTOR: &str = "mutation($i: MentorProfileInput!) { setMentorProfile(input: $i) { id mentorProfile { capacity accepting liveCount bio topics skills { skill { slug name } proficiency } projects { project { slug foundation { slug } } role } foundations { foundation { slug } role } } } }";
 const SET_MENTEE: &str = "mutation($i: MenteeProfileInput!) { setMenteeProfile(input: $i) { id menteeProfile { targetLevel topics maxTimezoneDiffHours languages skills { skill { slug } priority } projects { slug } foundations { slug } } } }";
-const MY_PROFILES: &str = "{ me { id displayName department timezone languages osmmLevel mentorProfile { capacity accepting skills { skill { slug } proficiency } topics bio } menteeProfile { targetLevel skills { skill { slug } priority } } } }";
+/// Every stored field of both profiles, so a refused input that changed any
+/// of them shows in the before/after comparison.
+const MY_PROFILES: &str = "{ me { id displayName department timezone languages osmmLevel mentorProfile { capacity accepting liveCount skills { skill { slug } proficiency } projects { project { slug } role } foundations { foundation { slug } role } topics bio } menteeProfile { targetLevel skills { skill { slug } priority } projects { slug } foundations { slug } topics maxTimezoneDiffHours languages } } }";
 
 fn mentor_input() -> Value {
     json!({
@@ -100,14 +102,20 @@ async fn others_see_the_mentor_facing_profile_only(backend: Backend) {
         .await
         .data()["setMentorProfile"]["id"]
         .clone();
-    app.as_user(
-        "mara",
+    // Mara's token carries her email, so the person has one to leak.
+    let mara = tandem_tests::token_for("mara", Some("mara"), Some("mara@example.com"), &[]);
+    app.gql(
+        Some(&mara),
         r#"mutation { updateMyProfile(input: { timezone: "Europe/Berlin" }) { id } }"#,
         json!({}),
     )
     .await
     .data();
-    app.as_user("mara", SET_MENTEE, json!({ "i": mentee_input() }))
+    let own = app
+        .gql(Some(&mara), "{ me { email timezone } }", json!({}))
+        .await;
+    assert_eq!(own.data()["me"]["email"], "mara@example.com");
+    app.gql(Some(&mara), SET_MENTEE, json!({ "i": mentee_input() }))
         .await
         .data();
     let mentee_id = app
@@ -137,6 +145,7 @@ async fn others_see_the_mentor_facing_profile_only(backend: Backend) {
     assert_eq!(ospo.data()["person"]["menteeProfile"]["targetLevel"], 3);
     let by_ospo = app.as_ospo(query, json!({ "id": mentor_id })).await;
     assert_eq!(by_ospo.data()["person"]["timezone"], "Europe/Berlin");
+    assert_eq!(by_ospo.data()["person"]["email"], "mara@example.com");
     let absent = app
         .as_user("mo", query, json!({ "id": "no-such-person" }))
         .await;
