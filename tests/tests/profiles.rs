@@ -560,11 +560,38 @@ async fn related_objects_load_in_batches_not_per_row(backend: Backend) {
     let mut counts = Vec::new();
     for n in [2, 16] {
         while app.count("SELECT COUNT(*) FROM mentor_profile").await < n {
-            let sub = format!(
-                "mentor-{}",
-                app.count("SELECT COUNT(*) FROM mentor_profile").await
+            // Each mentor has catalog entries of their own, so loading one
+            // query per entry (instead of per type) would grow the count.
+            let i = app.count("SELECT COUNT(*) FROM mentor_profile").await;
+            let (skill, project, foundation) = (
+                format!("skill-{i}"),
+                format!("project-{i}"),
+                format!("foundation-{i}"),
             );
-            app.as_user(&sub, SET_MENTOR, json!({ "i": mentor_input() }))
+            for (mutation, input) in [
+                (
+                    "mutation($i: SkillInput!) { upsertSkill(input: $i) { id } }",
+                    json!({ "slug": skill, "name": skill }),
+                ),
+                (
+                    "mutation($i: FoundationInput!) { upsertFoundation(input: $i) { id } }",
+                    json!({ "slug": foundation, "name": foundation }),
+                ),
+                (
+                    "mutation($i: ProjectInput!) { upsertProject(input: $i) { id } }",
+                    json!({ "slug": project, "name": project, "foundation": foundation }),
+                ),
+            ] {
+                app.as_ospo(mutation, json!({ "i": input })).await.data();
+            }
+            let input = json!({
+                "capacity": 3, "accepting": true,
+                "skills": [{ "skill": skill, "proficiency": 4 }, { "skill": "rust", "proficiency": 5 }],
+                "projects": [{ "project": project, "role": "LEAD" }],
+                "foundations": [{ "foundation": foundation, "role": "MEMBER" }],
+                "topics": [], "bio": null
+            });
+            app.as_user(&format!("mentor-{i}"), SET_MENTOR, json!({ "i": input }))
                 .await
                 .data();
         }
@@ -589,6 +616,13 @@ async fn related_objects_load_in_batches_not_per_row(backend: Backend) {
     assert!(
         counts[1] <= 20,
         "too many statements for one page: {counts:?}"
+    );
+    // People, profiles, skills, projects, their foundations and foundation
+    // ties are at least four batched reads: a counter that stopped counting
+    // would pass the bounds above.
+    assert!(
+        counts.iter().all(|&c| c >= 4),
+        "too few statements counted: {counts:?}"
     );
 }
 
