@@ -269,43 +269,131 @@ async fn a_draft_program_cannot_be_matched(backend: Backend) {
 }
 
 async fn concurrent_commits_on_two_instances_one_wins(backend: Backend) {
+    // Repeated: a race that is won by luck once can be lost the next time.
+    for round in 0..4 {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let other = app.another_instance().await;
+        let program = cohort(
+            &app,
+            &[("a", 2), ("b", 2), ("c", 1)],
+            &["e1", "e2", "e3", "e4", "e5", "e6"],
+        )
+        .await;
+        let input = json!({ "i": { "programId": program, "dryRun": false } });
+        let (first, second) = tokio::join!(
+            app.as_ospo(RUN, input.clone()),
+            other.as_ospo(RUN, input.clone())
+        );
+        let outcomes = [&first, &second];
+        let wins = outcomes
+            .iter()
+            .filter(|r| r.body.get("errors").is_none())
+            .count();
+        assert_eq!(
+            wins, 1,
+            "round {round}\nfirst: {:#}\nsecond: {:#}",
+            first.body, second.body
+        );
+        let loser = outcomes
+            .iter()
+            .find(|r| r.body.get("errors").is_some())
+            .unwrap();
+        assert_eq!(loser.code(), "CONFLICT");
+        assert_eq!(app.count("SELECT COUNT(*) FROM mentorship_match").await, 5);
+        let doubled = app.count("SELECT COUNT(*) FROM (SELECT mentee_id FROM mentorship_match GROUP BY mentee_id HAVING COUNT(*) > 1) d").await;
+        assert_eq!(doubled, 0, "a mentee got two proposals");
+        assert_eq!(
+            app.count("SELECT COALESCE(SUM(live_count), 0) FROM mentor_profile")
+                .await,
+            5,
+            "seats taken = proposals made"
+        );
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM mentorship_request WHERE state = 'proposed'")
+                .await,
+            5
+        );
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM mentorship_request WHERE state = 'open'")
+                .await,
+            1
+        );
+        let over = app
+            .count("SELECT COUNT(*) FROM mentor_profile WHERE live_count > capacity")
+            .await;
+        assert_eq!(over, 0);
+    }
+}
+
+async fn a_commit_racing_a_capacity_change_ends_legally(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
     let other = app.another_instance().await;
-    let program = cohort(
-        &app,
-        &[("a", 2), ("b", 2), ("c", 1)],
-        &["e1", "e2", "e3", "e4", "e5", "e6"],
-    )
-    .await;
-    let input = json!({ "i": { "programId": program, "dryRun": false } });
-    let (first, second) = tokio::join!(
-        app.as_ospo(RUN, input.clone()),
-        other.as_ospo(RUN, input.clone())
+    let program = cohort(&app, &[("a", 3)], &["e1", "e2", "e3"]).await;
+    let lower = json!({ "i": { "capacity": 1, "accepting": true, "skills": [{ "skill": "rust", "proficiency": 5 }], "projects": [], "foundations": [], "topics": ["MAINTAINERSHIP"] } });
+    let (commit, lowered) = tokio::join!(
+        app.as_ospo(
+            RUN,
+            json!({ "i": { "programId": program, "dryRun": false } })
+        ),
+        other.as_user(
+            "a",
+            "mutation($i: MentorProfileInput!) { setMentorProfile(input: $i) { id } }",
+            lower
+        ),
     );
-    let outcomes = [&first, &second];
-    let wins = outcomes
-        .iter()
-        .filter(|r| r.body.get("errors").is_none())
-        .count();
-    assert_eq!(
-        wins, 1,
-        "first: {:#}\nsecond: {:#}",
-        first.body, second.body
-    );
-    let loser = outcomes
-        .iter()
-        .find(|r| r.body.get("errors").is_some())
-        .unwrap();
-    assert_eq!(loser.code(), "CONFLICT");
-    assert_eq!(app.count("SELECT COUNT(*) FROM mentorship_match").await, 5);
-    let doubled = app.count("SELECT COUNT(*) FROM (SELECT mentee_id FROM mentorship_match GROUP BY mentee_id HAVING COUNT(*) > 1) d").await;
-    assert_eq!(doubled, 0, "a mentee got two proposals");
-    let over = app
-        .count("SELECT COUNT(*) FROM mentor_profile WHERE live_count > capacity")
+    for r in [&commit, &lowered] {
+        if r.body.get("errors").is_some() {
+            assert_eq!(r.code(), "CONFLICT", "{:#}", r.body);
+        }
+    }
+    let capacity = app
+        .count("SELECT CAST(capacity AS BIGINT) FROM mentor_profile")
         .await;
-    assert_eq!(over, 0);
+    let live = app
+        .count("SELECT CAST(live_count AS BIGINT) FROM mentor_profile")
+        .await;
+    let proposals = app.count("SELECT COUNT(*) FROM mentorship_match").await;
+    assert!(live <= capacity, "live {live} over capacity {capacity}");
+    assert_eq!(live, proposals, "seats taken = proposals made");
+    if commit.body.get("errors").is_none() && lowered.body.get("errors").is_none() {
+        // Lowered first: the commit saw one seat.
+        assert_eq!((capacity, proposals), (1, 1));
+    }
+}
+
+async fn two_policy_saves_at_once_get_one_version_each(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let other = app.another_instance().await;
+    let save = "mutation { setMatchingPolicy(input: { weights: { skills: 1, projects: 1, foundations: 1, maturity: 1, topics: 1, timezone: 1, language: 1, load: 1 } }) { version } }";
+    let (a, b) = tokio::join!(app.as_ospo(save, json!({})), other.as_ospo(save, json!({})));
+    let mut versions = Vec::new();
+    for r in [&a, &b] {
+        if r.body.get("errors").is_some() {
+            assert_eq!(r.code(), "CONFLICT", "{:#}", r.body);
+        } else {
+            versions.push(r.data()["setMatchingPolicy"]["version"].as_i64().unwrap());
+        }
+    }
+    versions.sort();
+    assert!(
+        versions == [1] || versions == [1, 2],
+        "versions {versions:?}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM matching_policy").await,
+        versions.len() as i64
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(DISTINCT version) FROM matching_policy")
+            .await,
+        versions.len() as i64
+    );
 }
 
 async fn a_policy_preview_shows_the_cohort_under_both_policies(backend: Backend) {
@@ -575,4 +663,6 @@ on_both_backends!(
     free_capacity_at_commit_time_is_respected,
     a_draft_program_cannot_be_matched,
     concurrent_commits_on_two_instances_one_wins,
+    a_commit_racing_a_capacity_change_ends_legally,
+    two_policy_saves_at_once_get_one_version_each,
 );
