@@ -298,6 +298,54 @@ fn small_instance() -> impl Strategy<Value = Instance> {
     })
 }
 
+/// Like [`small_instance`], but capacities may be 0 (a mentor already full
+/// with mentees from elsewhere, as a cohort run sees them).
+fn instance_with_full_mentors() -> impl Strategy<Value = Instance> {
+    (0u32..=6, 1u32..=4, prop_oneof![Just(2u32), Just(20u32)]).prop_flat_map(|(e, m, top)| {
+        let caps = proptest::collection::vec(0u32..=2, m as usize);
+        let cells =
+            proptest::collection::vec(proptest::option::weighted(0.6, 0..=top), (e * m) as usize);
+        (Just(e), caps, cells).prop_map(move |(e, caps, cells)| {
+            let mut b = Instance::builder(e, caps);
+            for (i, cell) in cells.into_iter().enumerate() {
+                if let Some(s) = cell {
+                    b.pair(i as u32 / m, i as u32 % m, s);
+                }
+            }
+            b.build().unwrap()
+        })
+    })
+}
+
+/// The reason design.md gives for an unmatched mentee, from the definitions:
+/// no pair at all; every pair below the minimum; every pair at or above the
+/// minimum with a mentor whose seats are all held.
+fn reason_by_definition(
+    all: &Instance,
+    assignment: &Assignment,
+    e: u32,
+    min: u32,
+) -> UnmatchedReason {
+    let (ms, ss) = all.pairs_of(e);
+    if ms.is_empty() {
+        return UnmatchedReason::NoAllowedPair;
+    }
+    if ss.iter().all(|&s| s < min) {
+        return UnmatchedReason::BelowMinimumScore;
+    }
+    let held = |m: u32| assignment.pairs().filter(|&(_, x)| x == m).count() as u32;
+    let full = ms
+        .iter()
+        .zip(ss)
+        .filter(|&(_, &s)| s >= min)
+        .all(|(&m, _)| held(m) >= all.capacities()[m as usize]);
+    if full {
+        UnmatchedReason::MentorsFull
+    } else {
+        UnmatchedReason::LeftOut
+    }
+}
+
 fn permutation(n: usize) -> impl Strategy<Value = Vec<u32>> {
     Just((0..n as u32).collect::<Vec<_>>()).prop_shuffle()
 }
@@ -319,6 +367,46 @@ proptest! {
         prop_assert_eq!(best.objective(&inst), total);
         prop_assert_eq!(best.matched_count(), matched, "most matches among the best totals");
         prop_assert!(best.objective(&inst) >= stable(&inst).objective(&inst));
+    }
+
+    #[test]
+    fn full_mentors_take_nobody_and_both_strategies_stay_exact(inst in instance_with_full_mentors()) {
+        let best = optimal(&inst);
+        prop_assert!(is_feasible(&inst, &best));
+        let (total, matched) = brute_force(&inst);
+        prop_assert_eq!(best.objective(&inst), total);
+        prop_assert_eq!(best.matched_count(), matched);
+        let fair = stable(&inst);
+        prop_assert!(is_feasible(&inst, &fair));
+        prop_assert_eq!(blocking_pairs(&inst, &fair), 0);
+        prop_assert_eq!(&fair, &greedy(&inst));
+        for (_, m) in best.pairs().chain(fair.pairs()) {
+            prop_assert!(inst.capacities()[m as usize] > 0, "a full mentor got a mentee");
+        }
+    }
+
+    #[test]
+    fn unmatched_reasons_follow_their_definitions(
+        all in instance_with_full_mentors(),
+        min in 0u32..=20,
+    ) {
+        let pruned = all.prune_below(min);
+        for assignment in [optimal(&pruned), stable(&pruned)] {
+            let reasons = unmatched_reasons(&all, &assignment, min);
+            let unmatched: Vec<u32> = (0..all.mentees())
+                .filter(|&e| assignment.mentor_of(e).is_none())
+                .collect();
+            prop_assert_eq!(
+                reasons.iter().map(|(e, _)| *e).collect::<Vec<_>>(),
+                unmatched.clone(),
+                "each unmatched mentee once, in order, and nobody else"
+            );
+            for (e, reason) in reasons {
+                prop_assert_eq!(reason, reason_by_definition(&all, &assignment, e, min));
+                // Both strategies are maximal: nobody is left out beside a free seat.
+                prop_assert_ne!(reason, UnmatchedReason::LeftOut);
+            }
+        }
     }
 
     #[test]

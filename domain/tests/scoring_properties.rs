@@ -76,7 +76,8 @@ prop_compose! {
         projects in prop::collection::vec(0..PROJECTS, 0..5),
         foundations in prop::collection::vec(0..FOUNDATIONS, 0..3),
         topics in topics(),
-        max_timezone_diff_hours in prop::option::of(0..=14u8),
+        // The whole range the API accepts (0–24 hours).
+        max_timezone_diff_hours in prop::option::of(0..=24u8),
         languages in languages(),
         utc_offset_minutes in offset(),
     ) -> MenteeFeatures {
@@ -485,4 +486,66 @@ fn mentee_indexes_past_the_limit_are_refused() {
         err.to_string(),
         "project index must be below 65536, got 65536"
     );
+}
+
+/// Every limit the API accepts (0–24 hours) against every pair of half-hour
+/// offsets from UTC−12 to UTC+14: ineligible exactly when the clocks are
+/// further apart than the limit, the wrap past midnight included.
+#[test]
+fn timezone_limits_hold_over_the_whole_allowed_range() {
+    let mentor = |offset: i32| MentorFeatures {
+        person_id: "m".into(),
+        manager_id: None,
+        level: OsmmLevel::MAX,
+        capacity: Capacity::MAX,
+        live_count: 0,
+        accepting: true,
+        skills: vec![],
+        projects: vec![],
+        foundations: vec![],
+        topics: vec![],
+        languages: vec![],
+        utc_offset_minutes: Some(offset),
+    };
+    let mentee = |offset: i32, max: u8| MenteeFeatures {
+        person_id: "e".into(),
+        manager_id: None,
+        level: OsmmLevel::MIN,
+        target_level: OsmmLevel::MAX,
+        wanted_skills: vec![],
+        projects: vec![],
+        foundations: vec![],
+        topics: vec![],
+        max_timezone_diff_hours: Some(max),
+        languages: vec![],
+        utc_offset_minutes: Some(offset),
+    };
+    let policy = Policy::default();
+    let ctx = ScoreContext::for_proposal();
+    let offsets: Vec<i32> = (-24..=28).map(|half_hours| half_hours * 30).collect();
+    let mut checked = 0;
+    for max in 0..=24u8 {
+        for &a in &offsets {
+            let mut languages = LanguageTable::new();
+            let compiled = CompiledMentor::compile(&mentor(a), &mut languages);
+            for &b in &offsets {
+                let e = CompiledMentee::compile(&mentee(b, max), &languages).unwrap();
+                let apart = clock_distance(a, b);
+                let too_far = apart > u32::from(max) * 60;
+                match score(&compiled, &e, &policy, &ctx) {
+                    Outcome::Ineligible(IneligibleReason::TimezoneTooFar {
+                        apart_minutes,
+                        max_hours,
+                    }) => {
+                        assert!(too_far, "{a} vs {b} refused at max {max}");
+                        assert_eq!((apart_minutes, max_hours), (apart, max));
+                    }
+                    Outcome::Ineligible(other) => panic!("{a} vs {b}: unexpected {other:?}"),
+                    Outcome::Eligible(_) => assert!(!too_far, "{a} vs {b} allowed at max {max}"),
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 25 * 53 * 53);
 }
