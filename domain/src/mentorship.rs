@@ -507,6 +507,18 @@ mod tests {
         assert_eq!(S::Open.apply(A::Withdraw), Ok(S::Withdrawn));
         assert_eq!(S::Proposed.apply(A::Withdraw), Ok(S::Withdrawn));
         assert_eq!(S::Open.apply(A::Close), Ok(S::Closed));
+        assert_eq!(S::Proposed.apply(A::Close), Ok(S::Closed));
+        let err = S::Withdrawn.apply(A::Propose).unwrap_err();
+        assert_eq!(err.to_string(), "a withdrawn request cannot be proposed");
+        assert_eq!(
+            err,
+            IllegalRequestTransition {
+                from: S::Withdrawn,
+                action: A::Propose
+            }
+        );
+        let err = S::Closed.apply(A::Reopen).unwrap_err();
+        assert_eq!(err.to_string(), "a closed request cannot be reopened");
         let err = S::Matched.apply(A::Withdraw).unwrap_err();
         assert_eq!(err.to_string(), "a matched request cannot be withdrawn");
         let err = S::Open.apply(A::Match).unwrap_err();
@@ -539,7 +551,44 @@ mod tests {
             S::EndedEarly.apply(A::Complete).unwrap_err().to_string(),
             "an ended early match cannot be completed"
         );
-        assert!(S::Active.apply(A::Decline).is_err());
+        assert_eq!(
+            S::Active.apply(A::Decline).unwrap_err().to_string(),
+            "an active match cannot be declined"
+        );
+        assert!(S::Active.apply(A::Accept).is_err());
+        assert!(S::Proposed.apply(A::EndEarly).is_err());
+        assert!(S::Cancelled.apply(A::Cancel).is_err());
+    }
+
+    #[test]
+    fn only_proposed_and_active_matches_hold_a_seat() {
+        use MatchState as S;
+        let live: Vec<_> = S::ALL.into_iter().filter(|s| s.is_live()).collect();
+        assert_eq!(live, [S::Proposed, S::Active]);
+        let finished: Vec<_> = S::ALL.into_iter().filter(|s| s.is_finished()).collect();
+        assert_eq!(finished, [S::Completed, S::EndedEarly]);
+        let check_ins: Vec<_> = S::ALL
+            .into_iter()
+            .filter(|s| s.accepts_check_ins())
+            .collect();
+        assert_eq!(check_ins, [S::Active]);
+        let feedback: Vec<_> = S::ALL
+            .into_iter()
+            .filter(|s| s.accepts_feedback())
+            .collect();
+        assert_eq!(feedback, finished);
+        let unfinished: Vec<_> = RequestState::ALL
+            .into_iter()
+            .filter(|s| s.is_unfinished())
+            .collect();
+        assert_eq!(
+            unfinished,
+            [
+                RequestState::Open,
+                RequestState::Proposed,
+                RequestState::Matched
+            ]
+        );
     }
 
     #[test]
@@ -549,6 +598,7 @@ mod tests {
         assert_eq!(MatchAction::Complete.party(), Party::EitherSide);
         assert_eq!(MatchAction::EndEarly.party(), Party::EitherSide);
         assert_eq!(MatchAction::Expire.party(), Party::System);
+        assert_eq!(MatchAction::Cancel.party(), Party::System);
         assert_eq!(
             MatchState::request_action(MatchAction::Accept),
             RequestAction::Match
@@ -561,6 +611,13 @@ mod tests {
             MatchState::request_action(MatchAction::EndEarly),
             RequestAction::Close
         );
+        assert_eq!(
+            MatchState::request_action(MatchAction::Complete),
+            RequestAction::Close
+        );
+        for reopening in [MatchAction::Decline, MatchAction::Cancel] {
+            assert_eq!(MatchState::request_action(reopening), RequestAction::Reopen);
+        }
     }
 
     #[test]
@@ -602,7 +659,22 @@ mod tests {
             check_feedback(MatchState::Completed, true, Side::Mentor),
             Err(FeedbackError::AlreadyGiven(Side::Mentor))
         );
-        assert!(Rating::try_from(0).is_err() && Rating::try_from(6).is_err());
+        assert_eq!(
+            FeedbackError::AlreadyGiven(Side::Mentee).to_string(),
+            "the mentee already gave feedback on this match"
+        );
+        assert_eq!(
+            check_feedback(MatchState::Declined, false, Side::Mentor)
+                .unwrap_err()
+                .to_string(),
+            "feedback comes after the mentorship; this match is declined"
+        );
+        assert_eq!(
+            Rating::try_from(6).unwrap_err().to_string(),
+            "rating must be between 1 and 5, got 6"
+        );
+        assert!(Rating::try_from(0).is_err() && Rating::try_from(-1).is_err());
+        assert_eq!(Rating::try_from(1).map(Rating::get), Ok(1));
         assert_eq!(Rating::try_from(5).map(Rating::get), Ok(5));
     }
 
@@ -632,6 +704,24 @@ mod tests {
             check_milestone(MilestoneKind::TalkGiven, level(3), None),
             Ok(None)
         );
+        let messages = [
+            check_milestone(MilestoneKind::LevelUp, level(3), None),
+            check_milestone(MilestoneKind::LevelUp, level(3), Some(level(2))),
+            check_milestone(MilestoneKind::FirstContribution, level(1), Some(level(2))),
+        ]
+        .map(|r| r.unwrap_err().to_string());
+        assert_eq!(
+            messages,
+            [
+                "LEVEL_UP needs newLevel",
+                "newLevel must be above the mentee's current level 3, got 2",
+                "newLevel only goes with LEVEL_UP",
+            ]
+        );
+        // A mentee already at 5 has no level to go up to.
+        assert!(
+            check_milestone(MilestoneKind::LevelUp, OsmmLevel::MAX, Some(OsmmLevel::MAX)).is_err()
+        );
     }
 
     #[test]
@@ -649,5 +739,11 @@ mod tests {
             assert_eq!(DeclineReason::from_slug(r.slug()), Some(r));
         }
         assert_eq!(MatchState::from_slug("ENDED_EARLY"), None);
+        assert_eq!(RequestState::from_slug("Open"), None);
+        assert_eq!(MilestoneKind::LevelUp.slug(), "level-up");
+        assert_eq!(DeclineReason::NoTimeNow.slug(), "no-time-now");
+        // Display is the slug, which is what the store writes.
+        assert_eq!(MatchState::EndedEarly.to_string(), "ended_early");
+        assert_eq!(RequestState::Withdrawn.to_string(), "withdrawn");
     }
 }

@@ -440,7 +440,13 @@ async fn withdrawing_is_for_the_mentee_before_the_match_is_active(backend: Backe
     let request = ask(&app, "learner", None).await;
     let id = request["id"].as_str().unwrap();
     let by_mentor = app.as_user("mentor", WITHDRAW, json!({ "id": id })).await;
-    assert_eq!(by_mentor.code(), "NOT_FOUND");
+    assert_eq!(
+        by_mentor.code(),
+        "FORBIDDEN",
+        "the proposed mentor sees it but may not"
+    );
+    let by_stranger = app.as_user("stranger", WITHDRAW, json!({ "id": id })).await;
+    assert_eq!(by_stranger.code(), "NOT_FOUND");
     let by_ospo = app.as_ospo(WITHDRAW, json!({ "id": id })).await;
     assert_eq!(by_ospo.code(), "FORBIDDEN");
     app.as_user(

@@ -126,12 +126,19 @@ pub async fn withdraw(state: &AppState, viewer: &Viewer, id: &str) -> ApiResult<
     let mut work = Work::begin(state, Some(&viewer.person_id), Utc::now()).await?;
     let request = requests::lock(&work.txn, id)
         .await?
-        .filter(|r| may_read(viewer, r))
         .ok_or(ApiError::NotFound("request"))?;
     if request.mentee_id != viewer.person_id {
-        return Err(ApiError::Forbidden(
-            "only the mentee may withdraw a request",
-        ));
+        // Who can read the request (the OSPO, a mentor it was proposed to)
+        // is told no; anyone else cannot tell it exists.
+        let proposed_to_viewer = matches::of_request(&work.txn, id)
+            .await?
+            .iter()
+            .any(|m| m.mentor_id == viewer.person_id);
+        return Err(if may_read(viewer, &request) || proposed_to_viewer {
+            ApiError::Forbidden("only the mentee may withdraw a request")
+        } else {
+            ApiError::NotFound("request")
+        });
     }
     // Checked before touching the match, so an active one is refused as is.
     request.state.apply(RequestAction::Withdraw)?;
