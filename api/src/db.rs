@@ -29,16 +29,37 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
     Database::connect(options).await
 }
 
-/// Begins a transaction that will write: `BEGIN IMMEDIATE` on SQLite, a plain
-/// `BEGIN` (READ COMMITTED, with explicit row locks where needed) on PostgreSQL.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    let sqlite_transaction_mode = match db.get_database_backend() {
-        DbBackend::Sqlite => Some(SqliteTransactionMode::Immediate),
-        _ => None,
+/// Held while a write transaction is open on SQLite; dropping it lets the
+/// next writer of this process begin.
+pub type WriteGate = Option<tokio::sync::OwnedMutexGuard<()>>;
+
+/// SQLite has one writer at a time. Writers of this process queue here,
+/// first come first served, instead of in SQLite's busy handler, which polls
+/// with sleeps of up to 100 ms and turned a few concurrent writers into
+/// second-long tails. Correctness does not rest on it: `BEGIN IMMEDIATE` and
+/// the busy timeout still order writers from other processes.
+static SQLITE_WRITERS: std::sync::LazyLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Begins a transaction that will write: `BEGIN IMMEDIATE` on SQLite (after
+/// the process's writer queue), a plain `BEGIN` (READ COMMITTED, with
+/// explicit row locks where needed) on PostgreSQL. Keep the gate until the
+/// transaction ends.
+pub async fn begin_write(
+    db: &DatabaseConnection,
+) -> Result<(DatabaseTransaction, WriteGate), DbErr> {
+    let (sqlite_transaction_mode, gate) = match db.get_database_backend() {
+        DbBackend::Sqlite => (
+            Some(SqliteTransactionMode::Immediate),
+            Some(SQLITE_WRITERS.clone().lock_owned().await),
+        ),
+        _ => (None, None),
     };
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode,
-        ..Default::default()
-    })
-    .await
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode,
+            ..Default::default()
+        })
+        .await?;
+    Ok((txn, gate))
 }

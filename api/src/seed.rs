@@ -286,7 +286,7 @@ pub async fn seed_demo(db: &DatabaseConnection, size: usize) -> anyhow::Result<b
     if is_seeded(db).await? {
         return Ok(false);
     }
-    let txn = crate::db::begin_write(db).await?;
+    let (txn, _writer) = crate::db::begin_write(db).await?;
     for (slug, name, category) in SKILLS {
         catalog::upsert_skill(&txn, slug, name, Some(category)).await?;
     }

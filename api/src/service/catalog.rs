@@ -37,7 +37,7 @@ pub async fn upsert_skill(
     _: OspoAdmin<'_>,
     draft: SkillDraft,
 ) -> ApiResult<Skill> {
-    let txn = begin_write(db).await?;
+    let (txn, _writer) = begin_write(db).await?;
     let skill = cat::upsert_skill(
         &txn,
         draft.slug.as_str(),
@@ -55,7 +55,7 @@ pub async fn upsert_foundation(
     _: OspoAdmin<'_>,
     draft: FoundationDraft,
 ) -> ApiResult<Foundation> {
-    let txn = begin_write(db).await?;
+    let (txn, _writer) = begin_write(db).await?;
     let foundation = cat::upsert_foundation(&txn, draft.slug.as_str(), &draft.name).await?;
     revision::bump(&txn).await?;
     txn.commit().await?;
@@ -67,7 +67,7 @@ pub async fn upsert_project(
     _: OspoAdmin<'_>,
     draft: ProjectDraft,
 ) -> ApiResult<Project> {
-    let txn = begin_write(db).await?;
+    let (txn, _writer) = begin_write(db).await?;
     let foundation_id = match &draft.foundation {
         Some(slug) => Some(resolve_one(&txn, Kind::Foundation, slug).await?),
         None => None,

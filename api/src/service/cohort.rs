@@ -259,7 +259,7 @@ pub async fn run(
     if dry_run {
         return Ok(solve(db, program_id, strategy, true, None).await?.result);
     }
-    let txn = begin_write(db).await?;
+    let (txn, _writer) = begin_write(db).await?;
     // The program row lock orders concurrent commits; the second then finds
     // the program running.
     programs::lock(&txn, program_id)

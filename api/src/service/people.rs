@@ -42,7 +42,7 @@ pub async fn update_me(
     viewer: &Viewer,
     change: PersonChange,
 ) -> ApiResult<Person> {
-    let txn = crate::db::begin_write(db).await?;
+    let (txn, _writer) = crate::db::begin_write(db).await?;
     store::people::update(&txn, &viewer.person_id, change).await?;
     // Level, time zone and languages are scoring features of a mentor.
     if store::profiles::mentor_live_count(&txn, &viewer.person_id)

@@ -58,7 +58,7 @@ pub async fn set_policy(
     ospo: OspoAdmin<'_>,
     draft: PolicyDraft,
 ) -> ApiResult<PolicyRecord> {
-    let txn = begin_write(db).await?;
+    let (txn, _writer) = begin_write(db).await?;
     program_exists(&txn, draft.program_id.as_deref()).await?;
     let current = policies::in_force(&txn, draft.program_id.as_deref()).await?;
     let own_latest = policies::latest(&txn, draft.program_id.as_deref()).await?;

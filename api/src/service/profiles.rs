@@ -63,7 +63,7 @@ pub async fn set_mentor(state: &AppState, viewer: &Viewer, draft: MentorDraft) -
     no_duplicates("skills", draft.skills.iter().map(|(s, _)| s))?;
     no_duplicates("projects", draft.projects.iter().map(|(s, _)| s))?;
     no_duplicates("foundations", draft.foundations.iter().map(|(s, _)| s))?;
-    let txn = begin_write(db).await?;
+    let (txn, writer) = begin_write(db).await?;
     let skill_ids = resolve(
         &txn,
         Kind::Skill,
@@ -130,6 +130,8 @@ pub async fn set_mentor(state: &AppState, viewer: &Viewer, draft: MentorDraft) -
     profiles::replace_mentor(&txn, &profile).await?;
     crate::store::revision::bump(&txn).await?;
     txn.commit().await?;
+    // Offering seats writes in transactions of its own: let them begin.
+    drop(writer);
     if opens_seats {
         let freed = vec![viewer.person_id.clone()];
         if let Err(e) = super::proposals::offer_seats(state, chrono::Utc::now(), Some(freed)).await
@@ -148,7 +150,7 @@ pub async fn set_mentee(
     no_duplicates("skills", draft.skills.iter().map(|(s, _)| s))?;
     no_duplicates("projects", draft.projects.iter())?;
     no_duplicates("foundations", draft.foundations.iter())?;
-    let txn = begin_write(db).await?;
+    let (txn, _writer) = begin_write(db).await?;
     let skill_ids = resolve(
         &txn,
         Kind::Skill,

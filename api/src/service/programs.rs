@@ -36,7 +36,7 @@ pub async fn create(
         ends_on: draft.ends_on,
         status: ProgramStatus::Draft,
     };
-    let txn = begin_write(db).await?;
+    let (txn, _writer) = begin_write(db).await?;
     store::programs::insert(&txn, &program).await?;
     audit::record(
         &txn,
@@ -117,7 +117,7 @@ pub async fn enroll(
     let mut person_ids = person_ids;
     person_ids.sort();
     person_ids.dedup();
-    let txn = begin_write(db).await?;
+    let (txn, _writer) = begin_write(db).await?;
     let program = store::programs::lock(&txn, program_id)
         .await?
         .ok_or(ApiError::NotFound("program"))?;

@@ -25,6 +25,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::events::MatchEvent;
 use crate::store::audit::{self, Change, Subject};
 use crate::store::matches::{self, Match, Move, NewProposal};
+use crate::store::people::Person;
+use crate::store::profiles::MenteeProfile;
 use crate::store::requests::{self, Request};
 use crate::store::{people, policies, profiles, programs};
 
@@ -38,6 +40,8 @@ const WAITING_BATCH: u64 = 50;
 
 pub(crate) struct Work<'s> {
     pub txn: DatabaseTransaction,
+    /// SQLite's writer queue, held until the transaction ends.
+    writer: crate::db::WriteGate,
     state: &'s AppState,
     pub now: DateTime<Utc>,
     pub actor: Option<String>,
@@ -80,8 +84,10 @@ impl<'s> Work<'s> {
         now: DateTime<Utc>,
         pool: Option<Arc<MentorPool>>,
     ) -> ApiResult<Self> {
+        let (txn, writer) = begin_write(&state.db).await?;
         Ok(Self {
-            txn: begin_write(&state.db).await?,
+            txn,
+            writer,
             state,
             now,
             actor: actor.map(str::to_owned),
@@ -110,6 +116,7 @@ impl<'s> Work<'s> {
     async fn commit_only(self) -> ApiResult<Vec<String>> {
         let Self {
             txn,
+            writer,
             state,
             live,
             events,
@@ -120,6 +127,7 @@ impl<'s> Work<'s> {
         mentors.sort();
         matches::publish_load(&txn, &mentors).await?;
         txn.commit().await?;
+        drop(writer);
         state.events.after_commit(&state.db, events);
         Ok(freed)
     }
@@ -247,18 +255,34 @@ impl<'s> Work<'s> {
     /// in force, never one who declined it or let it expire. `None` when no
     /// one is eligible and free: the request stays open and waits.
     pub async fn propose(&mut self, request: &Request) -> ApiResult<Option<Match>> {
+        self.propose_for(request, None).await
+    }
+
+    /// [`Work::propose`] with the mentee already read in this transaction.
+    pub async fn propose_for(
+        &mut self,
+        request: &Request,
+        mentee: Option<(Person, MenteeProfile)>,
+    ) -> ApiResult<Option<Match>> {
         if request.state != RequestState::Open {
             return Ok(None);
         }
-        let Some(profile) = profiles::mentees(&self.txn, std::slice::from_ref(&request.mentee_id))
-            .await?
-            .pop()
-        else {
-            return Ok(None);
+        let (mentee_person, profile) = match mentee {
+            Some(known) => known,
+            None => {
+                let Some(profile) =
+                    profiles::mentees(&self.txn, std::slice::from_ref(&request.mentee_id))
+                        .await?
+                        .pop()
+                else {
+                    return Ok(None);
+                };
+                let person = people::find(&self.txn, &request.mentee_id)
+                    .await?
+                    .ok_or(ApiError::NotFound("mentee"))?;
+                (person, profile)
+            }
         };
-        let mentee_person = people::find(&self.txn, &request.mentee_id)
-            .await?
-            .ok_or(ApiError::NotFound("mentee"))?;
         let record = policies::in_force(&self.txn, request.program_id.as_deref()).await?;
         let policy = &record.policy;
         let features = mentee_features(&mentee_person, &profile)?;

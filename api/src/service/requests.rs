@@ -31,14 +31,17 @@ pub async fn request_mentorship(
     draft: RequestDraft,
 ) -> ApiResult<Request> {
     let mut work = Work::begin_proposing(state, Some(&viewer.person_id), Utc::now()).await?;
-    if profiles::mentees(&work.txn, std::slice::from_ref(&viewer.person_id))
+    let Some(profile) = profiles::mentees(&work.txn, std::slice::from_ref(&viewer.person_id))
         .await?
-        .is_empty()
-    {
+        .pop()
+    else {
         return Err(ApiError::BadUserInput(
             "set your mentee profile first (setMenteeProfile)".into(),
         ));
-    }
+    };
+    let person = people::find(&work.txn, &viewer.person_id)
+        .await?
+        .ok_or(ApiError::NotFound("person"))?;
     let mut proposes_now = true;
     if let Some(program_id) = &draft.program_id {
         let program = programs::find(&work.txn, program_id)
@@ -108,7 +111,12 @@ pub async fn request_mentorship(
         at: work.now,
     };
     audit::write(&work.txn, change).await?;
-    let state_now = if proposes_now && work.propose(&request).await?.is_some() {
+    let state_now = if proposes_now
+        && work
+            .propose_for(&request, Some((person, profile)))
+            .await?
+            .is_some()
+    {
         RequestState::Proposed
     } else {
         RequestState::Open
