@@ -44,6 +44,7 @@ local next_line = 0
 -- Globals, so done() can read them from the thread with thread:get().
 errors = 0
 answered = 0
+first_error = ""
 local threads = {}
 
 function setup(thread) table.insert(threads, thread) end
@@ -69,6 +70,7 @@ function response(status, headers, body)
   answered = answered + 1
   if status ~= 200 or body:find('"errors"', 1, true) then
     errors = errors + 1
+    if first_error == "" then first_error = body:sub(1, 300) end
   end
   if answered >= #lines then
     wrk.thread:stop()
@@ -76,12 +78,14 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local e, a = 0, 0
+  local e, a, first = 0, 0, ""
   for _, t in ipairs(threads) do
     e = e + t:get("errors")
     a = a + t:get("answered")
+    if first == "" then first = t:get("first_error") end
   end
   io.write(string.format("BENCH answered=%d errors=%d\n", a, e))
+  io.write("FIRST_ERROR " .. first .. "\n")
 end
 """
 
@@ -142,8 +146,15 @@ def wrk(work, name, lines, seconds):
     p50 = next(l.split()[1] for l in out.splitlines() if l.strip().startswith("50%"))
     p99 = next(l.split()[1] for l in out.splitlines() if l.strip().startswith("99%"))
     bench = next(l for l in out.splitlines() if l.startswith("BENCH"))
+    first_error = next((l[12:] for l in out.splitlines() if l.startswith("FIRST_ERROR ")), "")
+    if first_error.strip():
+        print(f"{name}: first error: {first_error}", file=sys.stderr)
     fields = dict(kv.split("=") for kv in bench.split()[1:])
     took = next(l.split(" in ")[1].split(",")[0] for l in out.splitlines() if " requests in " in l)
+    if int(fields["answered"]) >= len(lines):
+        # wrk reports the whole -d duration even when the list ran out early,
+        # so the rate would be wrong: say so instead of printing it.
+        rps = f"ran out of lines ({len(lines)}); rerun with fewer seconds"
     return rps, p50, p99, f'{fields["answered"]} in {took}', fields["errors"]
 
 
@@ -193,15 +204,19 @@ def main():
         ask = json.dumps({"query": 'mutation { requestMentorship(input: { goals: "bench" }) { id state } }'})
         requested = wrk(work, "request", [(t, ask) for t in mentee_tokens], seconds)
 
-        proposals = db.rows("SELECT m.id, p.id, p.email FROM mentorship_match m "
+        proposals = db.rows("SELECT m.id, p.id, p.email, COALESCE(p.sub, '') FROM mentorship_match m "
                             "JOIN person p ON p.id = m.mentor_id WHERE m.state = 'proposed' "
                             "ORDER BY m.id")
-        mentor_tokens = {pid: token(f"bench-{pid}", email) for _, pid, email in proposals}
+        # The demo's three people already have a sub of their own: keep it.
+        mentor_tokens = {pid: token(sub or f"bench-{pid}", email)
+                         for _, pid, email, sub in proposals}
         link(list(mentor_tokens.values()))
         accept = "mutation($id: ID!) { acceptProposal(matchId: $id) { id state } }"
         lines = [(mentor_tokens[pid], json.dumps({"query": accept, "variables": {"id": mid}}))
-                 for mid, pid, _ in proposals]
-        accepted = wrk(work, "accept", lines, seconds)
+                 for mid, pid, _, _ in proposals]
+        # Accepts are quicker than requests: a third of the time keeps the
+        # list from running out before wrk's clock does.
+        accepted = wrk(work, "accept", lines, max(1, seconds * 3 // 10))
         active = db.rows("SELECT COUNT(*) FROM mentorship_match WHERE state = 'active'")[0][0]
     finally:
         server.terminate()

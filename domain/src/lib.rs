@@ -6,6 +6,7 @@
 
 pub mod matching;
 pub mod mentorship;
+pub mod metrics;
 pub mod program;
 pub mod scoring;
 pub mod values;

@@ -235,7 +235,7 @@ async fn a_large_enrollment_is_written_in_batches(backend: Backend) {
     };
     // 4,200 mentees: their requests (8 columns each) exceed SQLite's 32,766
     // bound values in one INSERT unless batched. Written straight through the store.
-    let txn = tandem::db::begin_write(&app.db).await.unwrap();
+    let (txn, writer) = tandem::db::begin_write(&app.db).await.unwrap();
     let mut ids = Vec::new();
     for i in 0..4200 {
         let person = tandem::store::people::Person {
@@ -267,6 +267,8 @@ async fn a_large_enrollment_is_written_in_batches(backend: Backend) {
         ids.push(person.id);
     }
     txn.commit().await.unwrap();
+    // The server's writers queue behind this process's open write.
+    drop(writer);
     let id = app
         .as_ospo(CREATE, json!({ "i": program_input() }))
         .await

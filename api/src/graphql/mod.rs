@@ -11,6 +11,7 @@ pub mod matches;
 pub mod pagination;
 pub mod people;
 pub mod programs;
+pub mod reports;
 pub mod scalars;
 pub mod scoring;
 pub mod subscriptions;
@@ -30,6 +31,7 @@ pub struct QueryRoot(
     programs::ProgramQuery,
     scoring::ScoringQuery,
     matches::MatchQuery,
+    reports::ReportQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -10,6 +10,7 @@ pub mod policies;
 pub mod profiles;
 pub mod programs;
 pub mod proposals;
+pub mod reports;
 pub mod requests;
 pub mod scoring;
 

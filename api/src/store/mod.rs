@@ -11,6 +11,7 @@ pub mod people;
 pub mod policies;
 pub mod profiles;
 pub mod programs;
+pub mod reports;
 pub mod requests;
 pub mod revision;
 

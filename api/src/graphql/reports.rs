@@ -1,0 +1,201 @@
+//! `programMetrics` (OSPO only): the OSPO's figures for a program or a date
+//! range. Each field's description is its definition.
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+
+use super::matches::{DeclineReason, MilestoneKind, RequestState};
+use super::scalars::Date;
+use super::{state, viewer};
+use crate::service::reports::{self as svc, Ratings};
+
+#[derive(SimpleObject)]
+pub struct RequestStateCount {
+    pub state: RequestState,
+    pub count: i64,
+}
+
+/// Hours from a request's creation to the proposal that was accepted, over
+/// the proposals accepted in scope; percentiles by nearest rank.
+#[derive(SimpleObject)]
+pub struct DurationStats {
+    pub median_hours: Option<f64>,
+    pub p90_hours: Option<f64>,
+    /// How many accepted proposals the figures are over.
+    pub count: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct DeclineReasonCount {
+    pub reason: DeclineReason,
+    pub count: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct ProposalStats {
+    /// Proposals made in scope (by their proposal time).
+    pub made: i64,
+    /// Proposals accepted in scope (by answer time), whatever became of them since.
+    pub accepted: i64,
+    /// Proposals declined in scope.
+    pub declined: i64,
+    /// Proposals that expired unanswered in scope.
+    pub expired: i64,
+    /// accepted ÷ (accepted + declined + expired); null when none of them.
+    pub acceptance_rate: Option<f64>,
+    pub declines_by_reason: Vec<DeclineReasonCount>,
+}
+
+#[derive(SimpleObject)]
+pub struct MentorshipStats {
+    /// Mentorships active now that began by the end of the range.
+    pub active: i64,
+    /// Completed in scope.
+    pub completed: i64,
+    /// Ended early in scope.
+    pub ended_early: i64,
+    /// completed ÷ (completed + ended early); null when neither.
+    pub completion_rate: Option<f64>,
+}
+
+#[derive(SimpleObject)]
+pub struct SideSatisfaction {
+    /// Mean of the ratings (1–5) this side gave; null when none.
+    pub mean_rating: Option<f64>,
+    pub ratings: i64,
+}
+
+impl From<&Ratings> for SideSatisfaction {
+    fn from(r: &Ratings) -> Self {
+        Self {
+            mean_rating: r.mean(),
+            ratings: r.count,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct Satisfaction {
+    /// Mean of every rating given in scope; null when none.
+    pub mean_rating: Option<f64>,
+    pub ratings: i64,
+    /// The ratings mentors gave.
+    pub by_mentor: SideSatisfaction,
+    /// The ratings mentees gave.
+    pub by_mentee: SideSatisfaction,
+}
+
+#[derive(SimpleObject)]
+pub struct MilestoneCount {
+    pub kind: MilestoneKind,
+    pub count: i64,
+}
+
+/// Check-ins held in scope (by their date). Their notes never appear.
+#[derive(SimpleObject)]
+pub struct CheckInStats {
+    pub count: i64,
+    pub minutes: i64,
+}
+
+/// The OSPO's figures. Scope: a program (its requests and their matches)
+/// and/or a range of days (UTC, both ends included); each event counts by
+/// its own time.
+#[derive(SimpleObject)]
+pub struct ProgramMetrics {
+    /// Requests created in scope, by their state now; every state listed.
+    pub requests_by_state: Vec<RequestStateCount>,
+    pub time_to_match: DurationStats,
+    pub proposals: ProposalStats,
+    pub mentorships: MentorshipStats,
+    pub satisfaction: Satisfaction,
+    /// Milestones recorded in scope, by kind (kinds with none left out).
+    pub milestones: Vec<MilestoneCount>,
+    pub check_ins: CheckInStats,
+}
+
+impl From<svc::ProgramMetrics> for ProgramMetrics {
+    fn from(m: svc::ProgramMetrics) -> Self {
+        let s = &m.satisfaction;
+        Self {
+            requests_by_state: m
+                .requests_by_state
+                .into_iter()
+                .map(|(state, count)| RequestStateCount {
+                    state: state.into(),
+                    count,
+                })
+                .collect(),
+            time_to_match: DurationStats {
+                median_hours: m.time_to_match.median_hours,
+                p90_hours: m.time_to_match.p90_hours,
+                count: m.time_to_match.count,
+            },
+            proposals: ProposalStats {
+                made: m.proposals.made,
+                accepted: m.proposals.accepted,
+                declined: m.proposals.declined,
+                expired: m.proposals.expired,
+                acceptance_rate: m.proposals.acceptance_rate,
+                declines_by_reason: m
+                    .proposals
+                    .declines_by_reason
+                    .into_iter()
+                    .map(|(reason, count)| DeclineReasonCount {
+                        reason: reason.into(),
+                        count,
+                    })
+                    .collect(),
+            },
+            mentorships: MentorshipStats {
+                active: m.mentorships.active,
+                completed: m.mentorships.completed,
+                ended_early: m.mentorships.ended_early,
+                completion_rate: m.mentorships.completion_rate,
+            },
+            satisfaction: Satisfaction {
+                mean_rating: s.overall.mean(),
+                ratings: s.overall.count,
+                by_mentor: (&s.by_mentor).into(),
+                by_mentee: (&s.by_mentee).into(),
+            },
+            milestones: m
+                .milestones
+                .into_iter()
+                .map(|(kind, count)| MilestoneCount {
+                    kind: kind.into(),
+                    count,
+                })
+                .collect(),
+            check_ins: CheckInStats {
+                count: m.check_ins.0,
+                minutes: m.check_ins.1,
+            },
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ReportQuery;
+
+#[Object]
+impl ReportQuery {
+    /// The OSPO's figures for a program, a range of days, or both (OSPO only).
+    async fn program_metrics(
+        &self,
+        ctx: &Context<'_>,
+        program_id: Option<ID>,
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> async_graphql::Result<ProgramMetrics> {
+        let ospo = viewer(ctx)?.as_ospo()?;
+        let metrics = svc::program_metrics(
+            &state(ctx).db,
+            ospo,
+            program_id.map(|id| id.0),
+            from.map(|d| d.0),
+            to.map(|d| d.0),
+        )
+        .await?;
+        Ok(metrics.into())
+    }
+}

@@ -1,0 +1,336 @@
+//! The OSPO's figures as aggregate queries (design.md, "Program metrics"):
+//! every number is a `COUNT`, `SUM` or `AVG` in the database, and a
+//! percentile is one row read at its rank from an ordered scan, so nothing
+//! loads every request or match into the process.
+//!
+//! Scope: a program (its requests and their matches) and/or a date range,
+//! `from` ≤ day ≤ `to` in UTC; each event is counted by its own time
+//! (requests by creation, proposals by proposal, answers by answer, endings
+//! by ending, check-ins by their date, milestones and feedback by creation).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
+
+/// What the figures cover.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    pub program_id: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl Scope {
+    fn start(&self) -> Option<DateTime<Utc>> {
+        self.from
+            .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+    }
+
+    /// The instant after the last day of the range.
+    fn end(&self) -> Option<DateTime<Utc>> {
+        self.to
+            .and_then(|d| d.succ_opt())
+            .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+    }
+}
+
+/// Builds one query's WHERE clause and its values, for either backend.
+struct Query {
+    conditions: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Query {
+    fn new() -> Self {
+        Self {
+            conditions: vec!["1 = 1".into()],
+            values: Vec::new(),
+        }
+    }
+
+    fn with(mut self, condition: &str, value: impl Into<Value>) -> Self {
+        self.conditions.push(condition.into());
+        self.values.push(value.into());
+        self
+    }
+
+    fn program(self, column: &str, scope: &Scope) -> Self {
+        match &scope.program_id {
+            Some(id) => self.with(&format!("{column} = ?"), id.clone()),
+            None => self,
+        }
+    }
+
+    /// `column` (a timestamp) inside the range.
+    fn during(mut self, column: &str, scope: &Scope) -> Self {
+        if let Some(start) = scope.start() {
+            self = self.with(&format!("{column} >= ?"), start);
+        }
+        if let Some(end) = scope.end() {
+            self = self.with(&format!("{column} < ?"), end);
+        }
+        self
+    }
+
+    /// `column` (a `YYYY-MM-DD` text) inside the range.
+    fn on_days(mut self, column: &str, scope: &Scope) -> Self {
+        if let Some(from) = scope.from {
+            self = self.with(&format!("{column} >= ?"), from.to_string());
+        }
+        if let Some(to) = scope.to {
+            self = self.with(&format!("{column} <= ?"), to.to_string());
+        }
+        self
+    }
+
+    fn condition(&mut self, condition: &str) -> &mut Self {
+        self.conditions.push(condition.into());
+        self
+    }
+
+    fn statement(&self, backend: DbBackend, select: &str, tail: &str) -> Statement {
+        let mut sql = format!("{select} WHERE {} {tail}", self.conditions.join(" AND "));
+        if backend == DbBackend::Postgres {
+            // `?` placeholders become `$1, $2, …`; no literal here holds a `?`.
+            let mut numbered = String::with_capacity(sql.len() + 8);
+            let mut n = 0;
+            for c in sql.chars() {
+                if c == '?' {
+                    n += 1;
+                    numbered.push_str(&format!("${n}"));
+                } else {
+                    numbered.push(c);
+                }
+            }
+            sql = numbered;
+        }
+        Statement::from_sql_and_values(backend, sql, self.values.clone())
+    }
+}
+
+async fn rows(
+    db: &impl ConnectionTrait,
+    query: &Query,
+    select: &str,
+    tail: &str,
+) -> Result<Vec<sea_orm::QueryResult>, DbErr> {
+    let backend = db.get_database_backend();
+    db.query_all_raw(query.statement(backend, select, tail))
+        .await
+}
+
+async fn count(db: &impl ConnectionTrait, query: &Query, select: &str) -> Result<i64, DbErr> {
+    let found = rows(db, query, select, "").await?;
+    Ok(match found.first() {
+        Some(row) => row.try_get_by_index::<Option<i64>>(0)?.unwrap_or(0),
+        None => 0,
+    })
+}
+
+/// (label, count) for a grouped count.
+async fn grouped(
+    db: &impl ConnectionTrait,
+    query: &Query,
+    select: &str,
+    tail: &str,
+) -> Result<Vec<(String, i64)>, DbErr> {
+    rows(db, query, select, tail)
+        .await?
+        .into_iter()
+        .map(|r| Ok((r.try_get_by_index(0)?, r.try_get_by_index(1)?)))
+        .collect()
+}
+
+/// Requests created in scope, by state.
+pub async fn requests_by_state(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+) -> Result<Vec<(String, i64)>, DbErr> {
+    let q = Query::new()
+        .program("program_id", scope)
+        .during("created_at", scope);
+    grouped(
+        db,
+        &q,
+        "SELECT state, COUNT(*) FROM mentorship_request",
+        "GROUP BY state ORDER BY state",
+    )
+    .await
+}
+
+/// Proposal figures: made (by proposal time), and by answer time the
+/// accepted ones (whatever became of them), declined (by reason) and expired.
+pub struct Proposals {
+    pub made: i64,
+    pub accepted: i64,
+    pub expired: i64,
+    pub declined_by_reason: Vec<(String, i64)>,
+}
+
+pub async fn proposals(db: &impl ConnectionTrait, scope: &Scope) -> Result<Proposals, DbErr> {
+    let made = Query::new()
+        .program("program_id", scope)
+        .during("proposed_at", scope);
+    let made = count(db, &made, "SELECT COUNT(*) FROM mentorship_match").await?;
+    let answered = || {
+        Query::new()
+            .program("program_id", scope)
+            .during("answered_at", scope)
+    };
+    let mut accepted = answered();
+    accepted.condition("state IN ('active', 'completed', 'ended_early')");
+    let accepted = count(db, &accepted, "SELECT COUNT(*) FROM mentorship_match").await?;
+    let mut expired = answered();
+    expired.condition("state = 'expired'");
+    let expired = count(db, &expired, "SELECT COUNT(*) FROM mentorship_match").await?;
+    let mut declined = answered();
+    declined.condition("state = 'declined'");
+    let declined_by_reason = grouped(
+        db,
+        &declined,
+        "SELECT COALESCE(decline_reason, 'other'), COUNT(*) FROM mentorship_match",
+        "GROUP BY COALESCE(decline_reason, 'other') ORDER BY 1",
+    )
+    .await?;
+    Ok(Proposals {
+        made,
+        accepted,
+        expired,
+        declined_by_reason,
+    })
+}
+
+/// Mentorships: active now (accepted by the end of the range), and
+/// completed or ended early inside it.
+pub struct Mentorships {
+    pub active: i64,
+    pub completed: i64,
+    pub ended_early: i64,
+}
+
+pub async fn mentorships(db: &impl ConnectionTrait, scope: &Scope) -> Result<Mentorships, DbErr> {
+    let mut active = Query::new().program("program_id", scope);
+    active.condition("state = 'active'");
+    if let Some(end) = scope.end() {
+        active = active.with("answered_at < ?", end);
+    }
+    let active = count(db, &active, "SELECT COUNT(*) FROM mentorship_match").await?;
+    let finished = Query::new()
+        .program("program_id", scope)
+        .during("finished_at", scope);
+    let by_state = grouped(
+        db,
+        &finished,
+        "SELECT state, COUNT(*) FROM mentorship_match",
+        "GROUP BY state",
+    )
+    .await?;
+    let of = |s: &str| by_state.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
+    Ok(Mentorships {
+        active,
+        completed: of("completed"),
+        ended_early: of("ended_early"),
+    })
+}
+
+/// Hours from a request to the accepted proposal, for proposals accepted in
+/// scope: how many, and the values at the nearest ranks asked for (each an
+/// ordered scan stopped at its row).
+pub async fn time_to_match(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    percentiles: &[f64],
+) -> Result<(i64, Vec<Option<f64>>), DbErr> {
+    let backend = db.get_database_backend();
+    let hours = match backend {
+        DbBackend::Postgres => "EXTRACT(EPOCH FROM (m.answered_at - r.created_at)) / 3600.0",
+        _ => "(julianday(m.answered_at) - julianday(r.created_at)) * 24.0",
+    };
+    let mut q = Query::new()
+        .program("m.program_id", scope)
+        .during("m.answered_at", scope);
+    q.condition("m.state IN ('active', 'completed', 'ended_early')");
+    let from = "FROM mentorship_match m JOIN mentorship_request r ON r.id = m.request_id";
+    let n = count(db, &q, &format!("SELECT COUNT(*) {from}")).await?;
+    let mut values = Vec::with_capacity(percentiles.len());
+    for &p in percentiles {
+        let Some(rank) = domain::metrics::nearest_rank(n as u64, p) else {
+            values.push(None);
+            continue;
+        };
+        let found = rows(
+            db,
+            &q,
+            &format!("SELECT CAST({hours} AS DOUBLE PRECISION) {from}"),
+            &format!("ORDER BY 1 LIMIT 1 OFFSET {}", rank - 1),
+        )
+        .await?;
+        values.push(
+            found
+                .first()
+                .map(|r| r.try_get_by_index::<f64>(0))
+                .transpose()?,
+        );
+    }
+    Ok((n, values))
+}
+
+/// Check-ins held in scope: how many, and their minutes. Never their notes.
+pub async fn check_ins(db: &impl ConnectionTrait, scope: &Scope) -> Result<(i64, i64), DbErr> {
+    let q = Query::new()
+        .program("m.program_id", scope)
+        .on_days("c.held_on", scope);
+    let found = rows(
+        db,
+        &q,
+        "SELECT COUNT(*), CAST(COALESCE(SUM(c.minutes), 0) AS BIGINT) FROM check_in c JOIN mentorship_match m ON m.id = c.match_id",
+        "",
+    )
+    .await?;
+    Ok(match found.first() {
+        Some(r) => (r.try_get_by_index(0)?, r.try_get_by_index(1)?),
+        None => (0, 0),
+    })
+}
+
+/// Milestones recorded in scope, by kind.
+pub async fn milestones(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+) -> Result<Vec<(String, i64)>, DbErr> {
+    let q = Query::new()
+        .program("m.program_id", scope)
+        .during("x.created_at", scope);
+    grouped(
+        db,
+        &q,
+        "SELECT x.kind, COUNT(*) FROM milestone x JOIN mentorship_match m ON m.id = x.match_id",
+        "GROUP BY x.kind ORDER BY x.kind",
+    )
+    .await
+}
+
+/// Ratings given in scope, per side: (side, count, sum).
+pub async fn ratings(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+) -> Result<Vec<(String, i64, i64)>, DbErr> {
+    let q = Query::new()
+        .program("m.program_id", scope)
+        .during("f.created_at", scope);
+    rows(
+        db,
+        &q,
+        "SELECT f.side, COUNT(*), CAST(SUM(f.rating) AS BIGINT) FROM feedback f JOIN mentorship_match m ON m.id = f.match_id",
+        "GROUP BY f.side ORDER BY f.side",
+    )
+    .await?
+    .into_iter()
+    .map(|r| {
+        Ok((
+            r.try_get_by_index(0)?,
+            r.try_get_by_index(1)?,
+            r.try_get_by_index(2)?,
+        ))
+    })
+    .collect()
+}

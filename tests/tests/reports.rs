@@ -1,0 +1,303 @@
+//! `programMetrics` through the API, on a scenario built through the API
+//! whose every figure is known: a cohort run, accepts, a decline with its
+//! reason, an expiry, completions with ratings, an early end, milestones
+//! and check-ins in two months.
+
+use serde_json::{Value, json};
+use tandem_tests::{Backend, TestApp, on_both_backends};
+
+const METRICS: &str = "query($p: ID, $from: Date, $to: Date) { programMetrics(programId: $p, from: $from, to: $to) {
+  requestsByState { state count }
+  timeToMatch { medianHours p90Hours count }
+  proposals { made accepted declined expired acceptanceRate declinesByReason { reason count } }
+  mentorships { active completed endedEarly completionRate }
+  satisfaction { meanRating ratings byMentor { meanRating ratings } byMentee { meanRating ratings } }
+  milestones { kind count }
+  checkIns { count minutes } } }";
+
+async fn person(app: &TestApp, sub: &str, mentor: Option<i32>) -> Value {
+    if let Some(proficiency) = mentor {
+        let input = json!({ "capacity": 3, "accepting": true, "skills": [{ "skill": "rust", "proficiency": proficiency }], "projects": [], "foundations": [], "topics": [] });
+        app.as_user(
+            sub,
+            "mutation($i: MentorProfileInput!) { setMentorProfile(input: $i) { id } }",
+            json!({ "i": input }),
+        )
+        .await
+        .data();
+    } else {
+        let input = json!({ "targetLevel": 4, "skills": [{ "skill": "rust", "priority": 1 }], "projects": [], "foundations": [], "topics": [] });
+        app.as_user(
+            sub,
+            "mutation($i: MenteeProfileInput!) { setMenteeProfile(input: $i) { id } }",
+            json!({ "i": input }),
+        )
+        .await
+        .data();
+    }
+    app.as_user(sub, "{ me { id } }", json!({})).await.data()["me"]["id"].clone()
+}
+
+async fn ok(app: &TestApp, sub: &str, query: &str, variables: Value) -> Value {
+    app.as_user(sub, query, variables).await.data().clone()
+}
+
+async fn figures_of_a_known_program(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.seed_catalog().await;
+    let (a, b) = (
+        person(&app, "A", Some(5)).await,
+        person(&app, "B", Some(4)).await,
+    );
+    let mut mentees = Vec::new();
+    for sub in ["e1", "e2", "e3", "e4"] {
+        mentees.push(person(&app, sub, None).await);
+    }
+    let created = app
+        .as_ospo(
+            r#"mutation { createProgram(input: { name: "Autumn", startsOn: "2026-09-01", endsOn: "2027-02-28" }) { id } }"#,
+            json!({}),
+        )
+        .await;
+    let program = created.data()["createProgram"]["id"].clone();
+    app.as_ospo(
+        "mutation($p: ID!) { setProgramStatus(id: $p, status: OPEN) { id } }",
+        json!({ "p": program }),
+    )
+    .await
+    .data();
+    for (ids, role) in [(json!([a, b]), "MENTOR"), (json!(mentees), "MENTEE")] {
+        app.as_ospo(
+            "mutation($i: EnrollInput!) { enroll(input: $i) { id } }",
+            json!({ "i": { "programId": program, "personIds": ids, "role": role } }),
+        )
+        .await
+        .data();
+    }
+    let run = app
+        .as_ospo(
+            "mutation($p: ID!) { runCohortMatching(input: { programId: $p, dryRun: false }) { assignments { matchId mentor { displayName } mentee { displayName } } } }",
+            json!({ "p": program }),
+        )
+        .await;
+    let assignments = run.data()["runCohortMatching"]["assignments"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(assignments.len(), 4);
+    let mentor_of = |x: &Value| x["mentor"]["displayName"].as_str().unwrap().to_owned();
+    let mentee_of = |x: &Value| x["mentee"]["displayName"].as_str().unwrap().to_owned();
+    let id_of = |x: &Value| x["matchId"].as_str().unwrap().to_owned();
+    // The busier mentor declines one; the cascade goes to the other, who
+    // has a free seat, and that proposal later expires.
+    let busy = if assignments.iter().filter(|x| mentor_of(x) == "A").count() >= 2 {
+        "A"
+    } else {
+        "B"
+    };
+    let declined = assignments.iter().find(|x| mentor_of(x) == busy).unwrap();
+    ok(
+        &app,
+        busy,
+        "mutation($id: ID!) { declineProposal(input: { matchId: $id, reason: NO_TIME_NOW }) { state } }",
+        json!({ "id": id_of(declined) }),
+    )
+    .await;
+    let kept: Vec<&Value> = assignments
+        .iter()
+        .filter(|x| id_of(x) != id_of(declined))
+        .collect();
+    for x in &kept {
+        ok(
+            &app,
+            &mentor_of(x),
+            "mutation($id: ID!) { acceptProposal(matchId: $id) { state } }",
+            json!({ "id": id_of(x) }),
+        )
+        .await;
+    }
+    let later = chrono::Utc::now() + chrono::Duration::days(8);
+    let pass = tandem::jobs::sweeper::run_once(&app.state, later)
+        .await
+        .unwrap();
+    assert_eq!(pass.expired, 1, "the cascaded proposal expires");
+
+    // Check-ins: two in October and November on the first, one in November on the second.
+    let check_in = "mutation($i: CheckInInput!) { logCheckIn(input: $i) { id } }";
+    for (x, date, minutes) in [
+        (kept[0], "2026-10-15", 30),
+        (kept[0], "2026-11-02", 45),
+        (kept[1], "2026-11-20", 60),
+    ] {
+        ok(
+            &app,
+            &mentee_of(x),
+            check_in,
+            json!({ "i": { "matchId": id_of(x), "date": date, "minutes": minutes, "notes": "private" } }),
+        )
+        .await;
+    }
+    let milestone = "mutation($i: MilestoneInput!) { recordMilestone(input: $i) { kind } }";
+    ok(
+        &app,
+        &mentor_of(kept[0]),
+        milestone,
+        json!({ "i": { "matchId": id_of(kept[0]), "kind": "LEVEL_UP", "newLevel": 2 } }),
+    )
+    .await;
+    ok(
+        &app,
+        &mentor_of(kept[1]),
+        milestone,
+        json!({ "i": { "matchId": id_of(kept[1]), "kind": "TALK_GIVEN" } }),
+    )
+    .await;
+    // Two complete, one ends early; ratings 5 and 2 from mentees, 4 from a mentor.
+    for x in &kept[..2] {
+        ok(
+            &app,
+            &mentee_of(x),
+            "mutation($id: ID!) { completeMatch(input: { matchId: $id }) { state } }",
+            json!({ "id": id_of(x) }),
+        )
+        .await;
+    }
+    ok(
+        &app,
+        &mentee_of(kept[2]),
+        "mutation($id: ID!) { endMatchEarly(input: { matchId: $id, reason: \"moved\" }) { state } }",
+        json!({ "id": id_of(kept[2]) }),
+    )
+    .await;
+    let feedback = "mutation($i: FeedbackInput!) { giveFeedback(input: $i) { rating } }";
+    for (who, x, rating) in [
+        (mentee_of(kept[0]), kept[0], 5),
+        (mentee_of(kept[1]), kept[1], 2),
+        (mentor_of(kept[0]), kept[0], 4),
+    ] {
+        ok(
+            &app,
+            &who,
+            feedback,
+            json!({ "i": { "matchId": id_of(x), "rating": rating } }),
+        )
+        .await;
+    }
+
+    let all = app.as_ospo(METRICS, json!({ "p": program })).await;
+    let m = all.data()["programMetrics"].clone();
+    let by_state: Vec<(String, i64)> = m["requestsByState"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["state"].as_str().unwrap().to_owned(),
+                r["count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let expected_states = [
+        ("OPEN", 1),
+        ("PROPOSED", 0),
+        ("MATCHED", 0),
+        ("CLOSED", 3),
+        ("WITHDRAWN", 0),
+    ];
+    assert_eq!(
+        by_state,
+        expected_states
+            .iter()
+            .map(|(s, n)| (s.to_string(), *n))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        m["proposals"],
+        json!({ "made": 5, "accepted": 3, "declined": 1, "expired": 1, "acceptanceRate": 0.6,
+                "declinesByReason": [{ "reason": "NO_TIME_NOW", "count": 1 }] })
+    );
+    let completion = m["mentorships"]["completionRate"].as_f64().unwrap();
+    assert!((completion - 2.0 / 3.0).abs() < 1e-9);
+    assert_eq!(m["mentorships"]["active"], 0);
+    assert_eq!(m["mentorships"]["completed"], 2);
+    assert_eq!(m["mentorships"]["endedEarly"], 1);
+    let s = &m["satisfaction"];
+    assert_eq!(s["ratings"], 3);
+    assert!((s["meanRating"].as_f64().unwrap() - 11.0 / 3.0).abs() < 1e-9);
+    assert_eq!(s["byMentee"], json!({ "meanRating": 3.5, "ratings": 2 }));
+    assert_eq!(s["byMentor"], json!({ "meanRating": 4.0, "ratings": 1 }));
+    assert_eq!(
+        m["milestones"],
+        json!([{ "kind": "LEVEL_UP", "count": 1 }, { "kind": "TALK_GIVEN", "count": 1 }])
+    );
+    assert_eq!(m["checkIns"], json!({ "count": 3, "minutes": 135 }));
+    let t = &m["timeToMatch"];
+    assert_eq!(t["count"], 3);
+    let (median, p90) = (
+        t["medianHours"].as_f64().unwrap(),
+        t["p90Hours"].as_f64().unwrap(),
+    );
+    assert!(
+        (0.0..1.0).contains(&median) && median <= p90 && p90 < 1.0,
+        "accepted within the test: {median} / {p90}"
+    );
+
+    // November only: two of the three check-ins; today's events count when
+    // the range holds today, none when it is in the past.
+    let november = app
+        .as_ospo(
+            METRICS,
+            json!({ "p": program, "from": "2026-11-01", "to": "2026-11-30" }),
+        )
+        .await;
+    assert_eq!(
+        november.data()["programMetrics"]["checkIns"],
+        json!({ "count": 2, "minutes": 105 })
+    );
+    let past = app
+        .as_ospo(METRICS, json!({ "from": "2020-01-01", "to": "2020-12-31" }))
+        .await;
+    let past = &past.data()["programMetrics"];
+    assert_eq!(past["proposals"]["made"], 0);
+    assert_eq!(past["proposals"]["acceptanceRate"], Value::Null);
+    assert_eq!(past["satisfaction"]["meanRating"], Value::Null);
+    assert_eq!(past["timeToMatch"]["count"], 0);
+    assert_eq!(past["timeToMatch"]["medianHours"], Value::Null);
+
+    let today = chrono::Utc::now().date_naive();
+    let around = app
+        .as_ospo(
+            METRICS,
+            json!({ "p": program, "from": today.pred_opt().unwrap().to_string(), "to": today.to_string() }),
+        )
+        .await;
+    let around = &around.data()["programMetrics"];
+    assert_eq!(
+        around["proposals"]["made"], 5,
+        "today's proposals are inside a range ending today"
+    );
+    assert_eq!(around["proposals"]["accepted"], 3);
+    // The expiry was swept at a clock eight days ahead: outside this range.
+    assert_eq!(around["proposals"]["expired"], 0);
+
+    // Everyone's mentoring (no program) includes this program's.
+    let everything = app.as_ospo(METRICS, json!({})).await;
+    assert_eq!(everything.data()["programMetrics"]["proposals"]["made"], 5);
+
+    let refused = app.as_user("e1", METRICS, json!({ "p": program })).await;
+    assert_eq!(refused.code(), "FORBIDDEN");
+    let backwards = app
+        .as_ospo(METRICS, json!({ "from": "2026-12-01", "to": "2026-11-01" }))
+        .await;
+    assert_eq!(backwards.code(), "BAD_USER_INPUT");
+    let unknown = app.as_ospo(METRICS, json!({ "p": "nope" })).await;
+    assert_eq!(unknown.code(), "NOT_FOUND");
+    assert!(
+        !all.body.to_string().contains("private"),
+        "check-in notes leaked into the figures"
+    );
+}
+
+on_both_backends!(figures_of_a_known_program);
