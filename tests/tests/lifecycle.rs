@@ -184,6 +184,40 @@ async fn the_whole_flow_from_request_to_feedback(backend: Backend) {
     );
     assert_eq!(node["notes"], Value::Null, "but never its notes");
 
+    // Check-ins page with `after` like every connection.
+    for day in ["2026-11-21", "2026-11-22"] {
+        app.as_user(
+            "rusty",
+            CHECK_IN,
+            json!({ "i": { "matchId": match_id, "date": day, "minutes": 20 } }),
+        )
+        .await
+        .data();
+    }
+    let page = "query($id: ID!, $a: String) { match(id: $id) { checkIns(first: 2, after: $a) { edges { node { date } } pageInfo { hasNextPage endCursor } } } }";
+    let first_page = app
+        .as_user("learner", page, json!({ "id": match_id, "a": null }))
+        .await;
+    let first_page = first_page.data()["match"]["checkIns"].clone();
+    assert_eq!(first_page["pageInfo"]["hasNextPage"], true);
+    let second_page = app
+        .as_user(
+            "learner",
+            page,
+            json!({ "id": match_id, "a": first_page["pageInfo"]["endCursor"] }),
+        )
+        .await;
+    let second_page = second_page.data()["match"]["checkIns"].clone();
+    let dates: Vec<&str> = first_page["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second_page["edges"].as_array().unwrap())
+        .map(|e| e["node"]["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates, ["2026-11-20", "2026-11-21", "2026-11-22"]);
+    assert_eq!(second_page["pageInfo"]["hasNextPage"], false);
+
     let level_up = app
         .as_user(
             "rusty",
