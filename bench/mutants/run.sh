@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 what="${1:-domain}"
 shard="${2:-}"
 command -v cargo-mutants >/dev/null || cargo install --locked cargo-mutants
-args=(--no-shuffle --timeout-multiplier 3 --output "target/mutants-$what")
+args=(--no-shuffle --sharding round-robin --timeout-multiplier 3 --output "target/mutants-$what")
 [ -n "$shard" ] && args+=(--shard "$shard")
 case "$what" in
   domain)

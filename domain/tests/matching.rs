@@ -659,6 +659,14 @@ fn file_errors_name_the_file_the_line_and_the_problem() {
         4,
         |p| matches!(p, CsvProblem::DuplicatePair { mentee, mentor } if mentee == "e1" && mentor == "m1"),
     );
+    // Further down, where a line number computed any other way would differ.
+    assert_fails(
+        CAPS,
+        &scores("e0,m2,1\ne2,m1,3\ne0,m2,7\n"),
+        Scores,
+        5,
+        |p| matches!(p, CsvProblem::DuplicatePair { mentee, mentor } if mentee == "e0" && mentor == "m2"),
+    );
     assert_fails(CAPS, &scores("\n"), Scores, 3, |p| {
         matches!(p, CsvProblem::ColumnCount { .. })
     });
