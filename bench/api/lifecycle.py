@@ -41,6 +41,7 @@ import hmac
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -122,7 +123,14 @@ function response(status, headers, body)
     errors = errors + 1
     if first_error == "" then first_error = body:sub(1, 400):gsub("[\r\n]", " ") end
   end
-  if answered >= total then wrk.thread:stop() end
+  if answered >= total then
+    -- Tell the Python driver, which interrupts wrk's main thread (asleep
+    -- for the whole -d) so that wrk's duration, rate and latency
+    -- correction cover only the time the phase really took.
+    io.write("BENCH_FINISHED\n")
+    io.stdout:flush()
+    wrk.thread:stop()
+  end
 end
 
 function done(summary, latency, requests)
@@ -230,14 +238,26 @@ def wrk(work, port, name, lines, seconds):
         f.write(LUA)
     cmd = ["wrk", "-t1", "-c4", f"-d{seconds}s", "--latency", "-s", script, f"http://127.0.0.1:{port}/graphql"]
     load = os.getloadavg()[0]
-    out = subprocess.run(cmd, env=dict(os.environ, BENCH_LINES=path), check=True,
-                         capture_output=True, text=True).stdout
+    proc = subprocess.Popen(cmd, env=dict(os.environ, BENCH_LINES=path), stdout=subprocess.PIPE, text=True)
+    out = []
+    for line in proc.stdout:
+        out.append(line)
+        if line.startswith("BENCH_FINISHED"):
+            # wrk sleeps for the whole -d even when its thread has stopped;
+            # SIGINT ends that sleep (wrk's own handler), once the thread
+            # has had time to exit so that the main thread gets the signal.
+            time.sleep(0.05)
+            proc.send_signal(signal.SIGINT)
+    if proc.wait() != 0:
+        raise SystemExit(f"wrk failed: {''.join(out)}")
+    out = "".join(out)
     with open(os.path.join(work, f"{name}.wrk.txt"), "w") as f:
         f.write(out)
     text = out.splitlines()
     p50 = next(l.split()[1] for l in text if l.strip().startswith("50%"))
     p99 = next(l.split()[1] for l in text if l.strip().startswith("99%"))
     wrk_rps = next(l.split()[1] for l in text if l.startswith("Requests/sec"))
+    wrk_total = next(l.strip() for l in text if " requests in " in l)
     socket = next((l.split(":", 1)[1].strip() for l in text if "Socket errors:" in l),
                   "connect 0, read 0, write 0, timeout 0")
     non2xx = next((l.split(":", 1)[1].strip() for l in text if "Non-2xx" in l), "0")
@@ -247,7 +267,7 @@ def wrk(work, port, name, lines, seconds):
     return {
         "name": name, "lines": int(fields["lines"]), "sent": int(fields["sent"]), "answered": answered,
         "errors": int(fields["errors"]), "non200": int(fields["non200"]), "fillers": int(fields["fillers"]),
-        "elapsed": elapsed, "rps": answered / elapsed if elapsed > 0 else 0.0, "wrk_rps": wrk_rps,
+        "elapsed": elapsed, "rps": answered / elapsed if elapsed > 0 else 0.0, "wrk_rps": wrk_rps, "wrk_total": wrk_total,
         "p50": p50, "p99": p99, "socket": socket, "non2xx": non2xx, "first_error": first_error,
         "load": load, "command": " ".join(cmd[:-3] + ["-s", "lines.lua", cmd[-1]]),
     }
@@ -318,6 +338,7 @@ def main():
     else:
         pg_name, url = postgres_database(args.postgres_url)
         db = Db("postgres", url)
+        pg_version = db.rows("SHOW server_version")[0][0].split()[0]
     env = dict(os.environ, DATABASE_URL=url, TANDEM_JWT_SECRET=SECRET, TANDEM_WORKERS="1", RUST_LOG="warn")
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     server = None
@@ -375,14 +396,19 @@ def main():
         if server is not None:
             server.terminate()
             server.wait()
+        if args.backend == "sqlite" and not args.keep_db:
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(path + suffix):
+                    os.remove(path + suffix)
         if pg_name and not args.keep_db:
             subprocess.run(["psql", args.postgres_url, "-qc", f"DROP DATABASE IF EXISTS {pg_name}"], check=False)
 
     model, cores = machine()
-    backend = "SQLite" if args.backend == "sqlite" else "PostgreSQL " + (
-        db.rows("SHOW server_version")[0][0].split()[0] if args.keep_db else "(dropped)")
-    if args.backend == "postgres" and not args.keep_db:
-        backend = f"PostgreSQL (database {pg_name}, dropped after the run)"
+    if args.backend == "sqlite":
+        backend = f"SQLite, file {path} ({'kept' if args.keep_db else 'deleted after the run'})"
+    else:
+        backend = (f"PostgreSQL {pg_version}, database {pg_name} "
+                   f"({'kept' if args.keep_db else 'dropped after the run'})")
     print(f"date: {started}; machine: {model}, nproc {cores}; backend: {backend}")
     print(f"{people} people, {mentors} mentors, {len(mentees)} mentees (seeded in {seed_s:.1f} s, "
           f"{len(mentees)} tokens linked in {link_s:.1f} s); one server worker (TANDEM_WORKERS=1); "
@@ -396,7 +422,7 @@ def main():
               f"{r['answered']} in {r['elapsed']:.2f} s | {r['errors']} | {'met' if met else 'not met'} |")
     print()
     for r in (requested, accepted):
-        print(f"- {r['name']}: wrk's own Requests/sec {r['wrk_rps']} (over the whole -d); socket errors: "
+        print(f"- {r['name']}: wrk: \"{r['wrk_total']}\", Requests/sec {r['wrk_rps']}; socket errors: "
               f"{r['socket']}; non-2xx: {r['non2xx']}; non-200 answers to lines: {r['non200']}; "
               f"fillers: {r['fillers']}; list {'exhausted' if r['answered'] >= r['lines'] else 'not exhausted'}; "
               f"load average before: {r['load']:.2f}")

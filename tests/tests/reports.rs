@@ -11,6 +11,7 @@ const METRICS: &str = "query($p: ID, $from: Date, $to: Date) { programMetrics(pr
   timeToMatch { medianHours p90Hours count }
   proposals { made accepted declined expired acceptanceRate declinesByReason { reason count } }
   mentorships { active completed endedEarly completionRate }
+  mentors { capacity live active utilization idleMentors loadGini }
   satisfaction { meanRating ratings byMentor { meanRating ratings } byMentee { meanRating ratings } }
   milestones { kind count }
   checkIns { count minutes } } }";
@@ -118,6 +119,17 @@ async fn figures_of_a_known_program(backend: Backend) {
         )
         .await;
     }
+    // Now: three active (two with one mentor, one with the other) and the
+    // cascaded proposal live; capacity 3 + 3.
+    let now = app.as_ospo(METRICS, json!({ "p": program })).await;
+    let load = &now.data()["programMetrics"]["mentors"];
+    assert_eq!(load["capacity"], 6);
+    assert_eq!(load["live"], 4);
+    assert_eq!(load["active"], 3);
+    assert_eq!(load["utilization"], 0.5);
+    assert_eq!(load["idleMentors"], 0);
+    // Active mentees per mentor {2, 1}: Σ(2i − n − 1)·xᵢ / (n·Σx) = 2 / 12.
+    assert!((load["loadGini"].as_f64().unwrap() - 1.0 / 6.0).abs() < 1e-9);
     let later = chrono::Utc::now() + chrono::Duration::days(8);
     let pass = tandem::jobs::sweeper::run_once(&app.state, later)
         .await
@@ -233,6 +245,10 @@ async fn figures_of_a_known_program(backend: Backend) {
         json!([{ "kind": "LEVEL_UP", "count": 1 }, { "kind": "TALK_GIVEN", "count": 1 }])
     );
     assert_eq!(m["checkIns"], json!({ "count": 3, "minutes": 135 }));
+    assert_eq!(
+        m["mentors"],
+        json!({ "capacity": 6, "live": 0, "active": 0, "utilization": 0.0, "idleMentors": 2, "loadGini": 0.0 })
+    );
     let t = &m["timeToMatch"];
     assert_eq!(t["count"], 3);
     let (median, p90) = (

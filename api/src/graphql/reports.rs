@@ -97,6 +97,25 @@ pub struct CheckInStats {
     pub minutes: i64,
 }
 
+/// The mentors counted (a program's enrolled mentors, or every mentor with a
+/// profile) as they are now: there is no capacity history.
+#[derive(SimpleObject)]
+pub struct MentorLoad {
+    /// Total capacity of the mentors counted.
+    pub capacity: i64,
+    /// Their live (proposed + active) matches.
+    pub live: i64,
+    /// Their active mentorships (in the program, when one is given).
+    pub active: i64,
+    /// active ÷ capacity; null when no capacity.
+    pub utilization: Option<f64>,
+    /// Mentors accepting, with a free seat and nothing live.
+    pub idle_mentors: i64,
+    /// Gini coefficient of active mentees per mentor counted: 0 = evenly
+    /// spread; null when no mentor is counted.
+    pub load_gini: Option<f64>,
+}
+
 /// The OSPO's figures. Scope: a program (its requests and their matches)
 /// and/or a range of days (UTC, both ends included); each event counts by
 /// its own time.
@@ -107,6 +126,7 @@ pub struct ProgramMetrics {
     pub time_to_match: DurationStats,
     pub proposals: ProposalStats,
     pub mentorships: MentorshipStats,
+    pub mentors: MentorLoad,
     pub satisfaction: Satisfaction,
     /// Milestones recorded in scope, by kind (kinds with none left out).
     pub milestones: Vec<MilestoneCount>,
@@ -151,6 +171,14 @@ impl From<svc::ProgramMetrics> for ProgramMetrics {
                 completed: m.mentorships.completed,
                 ended_early: m.mentorships.ended_early,
                 completion_rate: m.mentorships.completion_rate,
+            },
+            mentors: MentorLoad {
+                capacity: m.mentors.capacity,
+                live: m.mentors.live,
+                active: m.mentors.active,
+                utilization: m.mentors.utilization,
+                idle_mentors: m.mentors.idle,
+                load_gini: m.mentors.gini,
             },
             satisfaction: Satisfaction {
                 mean_rating: s.overall.mean(),

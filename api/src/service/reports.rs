@@ -51,7 +51,17 @@ pub struct Satisfaction {
     pub by_mentee: Ratings,
 }
 
+pub struct MentorLoad {
+    pub capacity: i64,
+    pub live: i64,
+    pub active: i64,
+    pub utilization: Option<f64>,
+    pub idle: i64,
+    pub gini: Option<f64>,
+}
+
 pub struct ProgramMetrics {
+    pub mentors: MentorLoad,
     pub requests_by_state: Vec<(RequestState, i64)>,
     pub time_to_match: DurationStats,
     pub proposals: ProposalStats,
@@ -134,7 +144,22 @@ pub async fn program_metrics(
                 .ok_or_else(|| corrupt("milestone.kind", slug))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let load = reports::mentor_load(db, &scope).await?;
+    let active: i64 = load.active_per_mentor.iter().sum();
+    let per_mentor: Vec<u64> = load
+        .active_per_mentor
+        .iter()
+        .map(|&n| u64::try_from(n).unwrap_or(0))
+        .collect();
     Ok(ProgramMetrics {
+        mentors: MentorLoad {
+            capacity: load.capacity,
+            live: load.live,
+            active,
+            utilization: rate(active, load.capacity),
+            idle: load.idle,
+            gini: domain::metrics::gini(&per_mentor),
+        },
         requests_by_state,
         time_to_match: DurationStats {
             count,

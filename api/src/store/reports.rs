@@ -47,6 +47,12 @@ impl Query {
         }
     }
 
+    /// A value for a `?` in the SELECT part (which comes before the WHERE).
+    fn value(mut self, value: impl Into<Value>) -> Self {
+        self.values.push(value.into());
+        self
+    }
+
     fn with(mut self, condition: &str, value: impl Into<Value>) -> Self {
         self.conditions.push(condition.into());
         self.values.push(value.into());
@@ -333,4 +339,64 @@ pub async fn ratings(
         ))
     })
     .collect()
+}
+
+/// The load of the mentors counted (a program's enrolled mentors, or every
+/// mentor with a profile), now: capacity, live and idle totals, and each
+/// mentor's active mentees (in the program, when one is given).
+pub struct MentorLoad {
+    pub capacity: i64,
+    pub live: i64,
+    pub idle: i64,
+    pub active_per_mentor: Vec<i64>,
+}
+
+pub async fn mentor_load(db: &impl ConnectionTrait, scope: &Scope) -> Result<MentorLoad, DbErr> {
+    let enrolled = "mp.person_id IN (SELECT person_id FROM program_enrollment WHERE program_id = ? AND role = 'mentor')";
+    let counted = || match &scope.program_id {
+        Some(id) => Query::new().with(enrolled, id.clone()),
+        None => Query::new(),
+    };
+    let totals = rows(
+        db,
+        &counted(),
+        "SELECT CAST(COALESCE(SUM(mp.capacity), 0) AS BIGINT), CAST(COALESCE(SUM(mp.live_count), 0) AS BIGINT), \
+         COUNT(CASE WHEN mp.accepting AND mp.live_count = 0 THEN 1 END) FROM mentor_profile mp",
+        "",
+    )
+    .await?;
+    let (capacity, live, idle) = match totals.first() {
+        Some(r) => (
+            r.try_get_by_index(0)?,
+            r.try_get_by_index(1)?,
+            r.try_get_by_index(2)?,
+        ),
+        None => (0, 0, 0),
+    };
+    let (join, per_mentor) = match &scope.program_id {
+        Some(id) => (
+            " AND m.program_id = ?",
+            Query::new().value(id.clone()).with(enrolled, id.clone()),
+        ),
+        None => ("", counted()),
+    };
+    let active_per_mentor = rows(
+        db,
+        &per_mentor,
+        &format!(
+            "SELECT COUNT(m.id) FROM mentor_profile mp LEFT JOIN mentorship_match m \
+             ON m.mentor_id = mp.person_id AND m.state = 'active'{join}"
+        ),
+        "GROUP BY mp.person_id",
+    )
+    .await?
+    .into_iter()
+    .map(|r| r.try_get_by_index(0))
+    .collect::<Result<_, _>>()?;
+    Ok(MentorLoad {
+        capacity,
+        live,
+        idle,
+        active_per_mentor,
+    })
 }
