@@ -15,6 +15,7 @@ mod m0001_people_and_catalogs;
 mod m0002_policies_programs_matches;
 mod m0003_scoring_revision;
 mod m0004_lifecycle;
+mod m0005_milestone_previous_level;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_policies_programs_matches::Migration),
             Box::new(m0003_scoring_revision::Migration),
             Box::new(m0004_lifecycle::Migration),
+            Box::new(m0005_milestone_previous_level::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ const METRICS: &str = "query($p: ID, $from: Date, $to: Date) { programMetrics(pr
   proposals { made accepted declined expired acceptanceRate declinesByReason { reason count } }
   mentorships { active completed endedEarly completionRate }
   mentors { capacity live active utilization idleMentors loadGini }
+  levelProgression { advanced meanAdvance byTargetLevel { targetLevel advanced meanAdvance } }
   satisfaction { meanRating ratings byMentor { meanRating ratings } byMentee { meanRating ratings } }
   milestones { kind count }
   checkIns { count minutes } } }";
@@ -161,6 +162,13 @@ async fn figures_of_a_known_program(backend: Backend) {
     .await;
     ok(
         &app,
+        &mentee_of(kept[0]),
+        milestone,
+        json!({ "i": { "matchId": id_of(kept[0]), "kind": "LEVEL_UP", "newLevel": 4 } }),
+    )
+    .await;
+    ok(
+        &app,
         &mentor_of(kept[1]),
         milestone,
         json!({ "i": { "matchId": id_of(kept[1]), "kind": "TALK_GIVEN" } }),
@@ -242,7 +250,12 @@ async fn figures_of_a_known_program(backend: Backend) {
     assert_eq!(s["byMentor"], json!({ "meanRating": 4.0, "ratings": 1 }));
     assert_eq!(
         m["milestones"],
-        json!([{ "kind": "LEVEL_UP", "count": 1 }, { "kind": "TALK_GIVEN", "count": 1 }])
+        json!([{ "kind": "LEVEL_UP", "count": 2 }, { "kind": "TALK_GIVEN", "count": 1 }])
+    );
+    // One mentee went from 1 to 2, then to 4: one mentee advanced, by 3.
+    assert_eq!(
+        m["levelProgression"],
+        json!({ "advanced": 1, "meanAdvance": 3.0, "byTargetLevel": [{ "targetLevel": 4, "advanced": 1, "meanAdvance": 3.0 }] })
     );
     assert_eq!(m["checkIns"], json!({ "count": 3, "minutes": 135 }));
     assert_eq!(

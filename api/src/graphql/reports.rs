@@ -116,6 +116,24 @@ pub struct MentorLoad {
     pub load_gini: Option<f64>,
 }
 
+#[derive(SimpleObject)]
+pub struct TargetLevelProgression {
+    /// The mentees' target level (0: no mentee profile any more).
+    pub target_level: i32,
+    pub advanced: i64,
+    pub mean_advance: Option<f64>,
+}
+
+/// From `LEVEL_UP` milestones recorded in scope.
+#[derive(SimpleObject)]
+pub struct LevelProgression {
+    /// Mentees who went up at least one level (counted once per target level).
+    pub advanced: i64,
+    /// Levels gained ÷ mentees who advanced; null when none.
+    pub mean_advance: Option<f64>,
+    pub by_target_level: Vec<TargetLevelProgression>,
+}
+
 /// The OSPO's figures. Scope: a program (its requests and their matches)
 /// and/or a range of days (UTC, both ends included); each event counts by
 /// its own time.
@@ -127,6 +145,7 @@ pub struct ProgramMetrics {
     pub proposals: ProposalStats,
     pub mentorships: MentorshipStats,
     pub mentors: MentorLoad,
+    pub level_progression: LevelProgression,
     pub satisfaction: Satisfaction,
     /// Milestones recorded in scope, by kind (kinds with none left out).
     pub milestones: Vec<MilestoneCount>,
@@ -171,6 +190,23 @@ impl From<svc::ProgramMetrics> for ProgramMetrics {
                 completed: m.mentorships.completed,
                 ended_early: m.mentorships.ended_early,
                 completion_rate: m.mentorships.completion_rate,
+            },
+            level_progression: LevelProgression {
+                advanced: m.level_progression.advanced,
+                mean_advance: domain::metrics::rate(
+                    m.level_progression.total_advance,
+                    m.level_progression.advanced,
+                ),
+                by_target_level: m
+                    .level_progression
+                    .by_target_level
+                    .iter()
+                    .map(|&(level, advanced, total)| TargetLevelProgression {
+                        target_level: i32::try_from(level).unwrap_or(0),
+                        advanced,
+                        mean_advance: domain::metrics::rate(total, advanced),
+                    })
+                    .collect(),
             },
             mentors: MentorLoad {
                 capacity: m.mentors.capacity,

@@ -264,6 +264,7 @@ pub async fn record_milestone(
         recorded_by: viewer.person_id.clone(),
         kind: draft.kind,
         new_level: new_level.map(OsmmLevel::get),
+        previous_level: new_level.map(|_| current.get()),
         note: draft.note,
         created_at: work.now,
     };

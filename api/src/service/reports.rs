@@ -60,7 +60,16 @@ pub struct MentorLoad {
     pub gini: Option<f64>,
 }
 
+/// Mentees who advanced (by `LEVEL_UP`) and their total advance, overall
+/// and per target level.
+pub struct LevelProgression {
+    pub advanced: i64,
+    pub total_advance: i64,
+    pub by_target_level: Vec<(i64, i64, i64)>,
+}
+
 pub struct ProgramMetrics {
+    pub level_progression: LevelProgression,
     pub mentors: MentorLoad,
     pub requests_by_state: Vec<(RequestState, i64)>,
     pub time_to_match: DurationStats,
@@ -151,7 +160,13 @@ pub async fn program_metrics(
         .iter()
         .map(|&n| u64::try_from(n).unwrap_or(0))
         .collect();
+    let by_target_level = reports::level_progression(db, &scope).await?;
     Ok(ProgramMetrics {
+        level_progression: LevelProgression {
+            advanced: by_target_level.iter().map(|(_, n, _)| n).sum(),
+            total_advance: by_target_level.iter().map(|(_, _, a)| a).sum(),
+            by_target_level,
+        },
         mentors: MentorLoad {
             capacity: load.capacity,
             live: load.live,

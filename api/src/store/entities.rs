@@ -319,6 +319,7 @@ pub mod milestone {
         pub recorded_by: String,
         pub kind: String,
         pub new_level: Option<i32>,
+        pub previous_level: Option<i32>,
         pub note: Option<String>,
         pub created_at: DateTimeUtc,
     }

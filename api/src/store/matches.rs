@@ -496,6 +496,8 @@ pub struct Milestone {
     pub recorded_by: String,
     pub kind: MilestoneKind,
     pub new_level: Option<u8>,
+    /// The mentee's level before a `LEVEL_UP`.
+    pub previous_level: Option<u8>,
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,
 }
@@ -508,6 +510,7 @@ pub async fn insert_milestone(db: &impl ConnectionTrait, m: &Milestone) -> Resul
         recorded_by: Set(m.recorded_by.clone()),
         kind: Set(m.kind.slug().to_owned()),
         new_level: Set(m.new_level.map(i32::from)),
+        previous_level: Set(m.previous_level.map(i32::from)),
         note: Set(m.note.clone()),
         created_at: Set(m.created_at),
     };

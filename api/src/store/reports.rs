@@ -341,6 +341,37 @@ pub async fn ratings(
     .collect()
 }
 
+/// Level-ups recorded in scope: per target level of the mentee (0 when the
+/// mentee has no profile), the mentees who advanced and their total advance.
+pub async fn level_progression(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+) -> Result<Vec<(i64, i64, i64)>, DbErr> {
+    let mut q = Query::new()
+        .program("m.program_id", scope)
+        .during("x.created_at", scope);
+    q.condition("x.kind = 'level-up'");
+    rows(
+        db,
+        &q,
+        "SELECT CAST(COALESCE(p.target_level, 0) AS BIGINT), COUNT(DISTINCT x.mentee_id), \
+         CAST(COALESCE(SUM(x.new_level - x.previous_level), 0) AS BIGINT) \
+         FROM milestone x JOIN mentorship_match m ON m.id = x.match_id \
+         LEFT JOIN mentee_profile p ON p.person_id = x.mentee_id",
+        "GROUP BY COALESCE(p.target_level, 0) ORDER BY 1",
+    )
+    .await?
+    .into_iter()
+    .map(|r| {
+        Ok((
+            r.try_get_by_index(0)?,
+            r.try_get_by_index(1)?,
+            r.try_get_by_index(2)?,
+        ))
+    })
+    .collect()
+}
+
 /// The load of the mentors counted (a program's enrolled mentors, or every
 /// mentor with a profile), now: capacity, live and idle totals, and each
 /// mentor's active mentees (in the program, when one is given).
