@@ -90,7 +90,18 @@ first_error = ""
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 
+-- wrk calls request() once in thread 0's state before the run, only to
+-- check that it parses (script_verify_request): answer that call with the
+-- first line without consuming it. (Hence -t1: other threads get no probe.)
+local probed = false
+
 function request()
+  if not probed then
+    probed = true
+    return wrk.format("POST", "/graphql",
+      { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. lines[1][1] },
+      lines[1][2])
+  end
   if sent >= total then
     -- Only reachable if an answer never came (e.g. a dropped connection):
     -- never repeat a mutation, send a harmless read instead.
