@@ -112,7 +112,7 @@ async fn events_reach_the_pair_on_another_instance_and_nobody_else(backend: Back
     let mut learner = subscribed(&app, "learner").await;
     let mut stranger = subscribed(&app, "stranger").await;
     // Give the subscriptions a moment to be registered before the change.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
 
     let asked = writer
         .as_user(
@@ -216,7 +216,7 @@ async fn a_socket_closes_at_token_expiry_and_caps_its_subscriptions(backend: Bac
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    // A token that expires in two seconds ends its socket then.
+    // A token that expires in three seconds ends its socket then.
     let request = tandem::auth::TokenRequest {
         sub: "brief".into(),
         name: None,
@@ -228,7 +228,7 @@ async fn a_socket_closes_at_token_expiry_and_caps_its_subscriptions(backend: Bac
         "tandem",
         "tandem",
         &request,
-        2,
+        3,
     )
     .unwrap();
     let mut socket = connect(&app).await;
