@@ -74,9 +74,10 @@ impl ProgramStatus {
         }
     }
 
-    /// People can be enrolled until the program runs.
+    /// People can be enrolled until the program closes; late joiners of a
+    /// running program are proposed at once.
     pub fn accepts_enrollment(self) -> bool {
-        matches!(self, Self::Draft | Self::Open | Self::Matching)
+        self != Self::Closed
     }
 
     /// A cohort run is possible while the program is open or matching.
@@ -120,6 +121,7 @@ mod tests {
         for s in ProgramStatus::ALL {
             assert_eq!(ProgramStatus::from_slug(s.slug()), Some(s));
         }
-        assert!(!Running.accepts_enrollment() && Open.accepts_cohort_matching());
+        assert!(Running.accepts_enrollment() && !Closed.accepts_enrollment());
+        assert!(Open.accepts_cohort_matching() && !Running.accepts_cohort_matching());
     }
 }

@@ -211,21 +211,86 @@ async fn enrolling_mentees_opens_their_program_requests(backend: Backend) {
             .await,
         1
     );
-    // Once running, no more enrollments.
+    // A late joiner of a running program is proposed at once.
     app.as_ospo(STATUS, json!({ "id": id, "s": "RUNNING" }))
         .await
         .data();
     let late = person_with_profiles(&app, "mentee-3", false).await;
+    app.as_ospo(
+        ENROLL,
+        json!({ "i": { "programId": id, "personIds": [late], "role": "MENTEE" } }),
+    )
+    .await
+    .data();
+    let asked = app
+        .as_user("mentee-3", "{ myRequests(first: 5) { edges { node { state program { id } currentMatch { mentor { id } } } } } }", json!({}))
+        .await;
+    let edges = asked.data()["myRequests"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(edges.len(), 1);
+    assert_eq!(edges[0]["node"]["program"]["id"], id);
+    // Starting the program proposed the two waiting requests to its one
+    // mentor (capacity 2): the late joiner waits for a seat…
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM mentorship_match WHERE state = 'proposed'")
+            .await,
+        2
+    );
+    assert_eq!(edges[0]["node"]["state"], "OPEN");
+    // …which a late mentor brings: their seats go to the program's waiting requests.
+    let late_mentor = person_with_profiles(&app, "mentor-late", true).await;
+    app.as_ospo(
+        ENROLL,
+        json!({ "i": { "programId": id, "personIds": [late_mentor], "role": "MENTOR" } }),
+    )
+    .await
+    .data();
+    let asked = app
+        .as_user(
+            "mentee-3",
+            "{ myRequests(first: 5) { edges { node { state currentMatch { mentor { id } } } } } }",
+            json!({}),
+        )
+        .await;
+    let node = asked.data()["myRequests"]["edges"][0]["node"].clone();
+    assert_eq!(node["state"], "PROPOSED");
+    assert_eq!(node["currentMatch"]["mentor"]["id"], late_mentor.as_str());
+    // A late mentee while a seat is free is proposed within the enrolment.
+    let fifth = person_with_profiles(&app, "mentee-5", false).await;
+    app.as_ospo(
+        ENROLL,
+        json!({ "i": { "programId": id, "personIds": [fifth], "role": "MENTEE" } }),
+    )
+    .await
+    .data();
+    let asked = app
+        .as_user(
+            "mentee-5",
+            "{ myRequests(first: 5) { edges { node { state currentMatch { mentor { id } } } } } }",
+            json!({}),
+        )
+        .await;
+    let node = asked.data()["myRequests"]["edges"][0]["node"].clone();
+    assert_eq!(node["state"], "PROPOSED");
+    assert_eq!(node["currentMatch"]["mentor"]["id"], late_mentor.as_str());
+    // Once closed, no more enrollments.
+    app.as_ospo(STATUS, json!({ "id": id, "s": "CLOSED" }))
+        .await
+        .data();
+    let later = person_with_profiles(&app, "mentee-4", false).await;
     let refused = app
         .as_ospo(
             ENROLL,
-            json!({ "i": { "programId": id, "personIds": [late], "role": "MENTEE" } }),
+            json!({ "i": { "programId": id, "personIds": [later], "role": "MENTEE" } }),
         )
         .await;
     assert_eq!(refused.code(), "CONFLICT");
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM mentorship_request").await,
-        2
+        app.count("SELECT COUNT(*) FROM program_enrollment WHERE role = 'mentee'")
+            .await,
+        4
     );
 }
 

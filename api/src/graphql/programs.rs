@@ -193,14 +193,7 @@ impl ProgramMutation {
         }
         let ids = input.person_ids.into_iter().map(|id| id.0).collect();
         Ok(Program(
-            svc::enroll(
-                &state(ctx).db,
-                ospo,
-                &input.program_id,
-                ids,
-                input.role.into(),
-            )
-            .await?,
+            svc::enroll(state(ctx), ospo, &input.program_id, ids, input.role.into()).await?,
         ))
     }
 }

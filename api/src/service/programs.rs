@@ -1,5 +1,6 @@
 //! Programs (OSPO only): creation, status moves, enrollment.
 
+use domain::mentorship::RequestState;
 use domain::program::ProgramStatus;
 use sea_orm::DatabaseConnection;
 
@@ -108,7 +109,7 @@ pub async fn set_status(
 /// Enrolls people as mentors (they need a mentor profile) or mentees (they
 /// need a mentee profile; each gets an open program request).
 pub async fn enroll(
-    db: &DatabaseConnection,
+    state: &AppState,
     ospo: OspoAdmin<'_>,
     program_id: &str,
     person_ids: Vec<String>,
@@ -117,7 +118,8 @@ pub async fn enroll(
     let mut person_ids = person_ids;
     person_ids.sort();
     person_ids.dedup();
-    let (txn, _writer) = begin_write(db).await?;
+    let db = &state.db;
+    let (txn, writer) = begin_write(db).await?;
     let program = store::programs::lock(&txn, program_id)
         .await?
         .ok_or(ApiError::NotFound("program"))?;
@@ -161,5 +163,28 @@ pub async fn enroll(
         .await?;
     }
     txn.commit().await?;
+    drop(writer);
+    if program.status == ProgramStatus::Running {
+        // Late joiners: a running program's requests cascade at once, and a
+        // late mentor's seats go to requests waiting in the program.
+        let now = chrono::Utc::now();
+        let proposed = match role {
+            Role::Mentor => {
+                super::proposals::offer_seats(state, now, Some(person_ids.clone())).await
+            }
+            Role::Mentee => {
+                let open = store::requests::in_program(db, program_id, &[RequestState::Open])
+                    .await?
+                    .into_iter()
+                    .filter(|r| person_ids.contains(&r.mentee_id))
+                    .map(|r| r.id)
+                    .collect::<Vec<_>>();
+                super::proposals::propose_requests(state, now, &open).await
+            }
+        };
+        if let Err(e) = proposed {
+            tracing::warn!(error = %e, "proposing for late joiners failed; the sweeper retries");
+        }
+    }
     Ok(program)
 }

@@ -433,15 +433,29 @@ pub async fn offer_seats(
     freed: Option<Vec<String>>,
 ) -> ApiResult<usize> {
     let waiting = requests::waiting(&state.db, WAITING_BATCH).await?;
-    let mut proposed = 0;
+    let mut chosen = Vec::with_capacity(waiting.len());
     for request in waiting {
         if let Some(freed) = &freed
             && !any_could_take(state, &request, freed).await?
         {
             continue;
         }
+        chosen.push(request.id);
+    }
+    propose_requests(state, now, &chosen).await
+}
+
+/// Proposes for each of these requests that is still open, in order, each
+/// in a short transaction of its own. Returns how many were proposed.
+pub async fn propose_requests(
+    state: &AppState,
+    now: DateTime<Utc>,
+    request_ids: &[String],
+) -> ApiResult<usize> {
+    let mut proposed = 0;
+    for id in request_ids {
         let mut work = Work::begin_proposing(state, None, now).await?;
-        let Some(current) = requests::lock(&work.txn, &request.id).await? else {
+        let Some(current) = requests::lock(&work.txn, id).await? else {
             continue;
         };
         if work.propose(&current).await?.is_some() {
