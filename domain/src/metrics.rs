@@ -55,6 +55,70 @@ pub fn gini(values: &[u64]) -> Option<f64> {
     Some(weighted / (n * total))
 }
 
+/// A calendar month, `YYYY-MM` on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl Month {
+    /// Parses `YYYY-MM` (what the databases give for a timestamp's month).
+    pub fn parse(text: &str) -> Option<Self> {
+        let (year, month) = text.split_once('-')?;
+        let month = Self {
+            year: year.parse().ok()?,
+            month: month.parse().ok()?,
+        };
+        (1..=12).contains(&month.month).then_some(month)
+    }
+
+    pub fn next(self) -> Self {
+        if self.month == 12 {
+            Self {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Self {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// Every month from the earliest to the latest of `months`, both included,
+/// so a month without activity still gets its (empty) row.
+///
+/// ```
+/// use domain::metrics::{Month, months_spanning};
+/// let m = |t| Month::parse(t).unwrap();
+/// let span: Vec<String> = months_spanning([m("2026-11"), m("2027-02")]).iter().map(|m| m.to_string()).collect();
+/// assert_eq!(span, ["2026-11", "2026-12", "2027-01", "2027-02"]);
+/// assert!(months_spanning([]).is_empty());
+/// ```
+pub fn months_spanning(months: impl IntoIterator<Item = Month>) -> Vec<Month> {
+    let mut months = months.into_iter();
+    let Some(first) = months.next() else {
+        return Vec::new();
+    };
+    let (low, high) = months.fold((first, first), |(lo, hi), m| (lo.min(m), hi.max(m)));
+    let mut span = vec![low];
+    let mut at = low;
+    while at < high {
+        at = at.next();
+        span.push(at);
+    }
+    span
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +142,20 @@ mod tests {
     fn rates_of_nothing_are_unknown() {
         assert_eq!(rate(1, 4), Some(0.25));
         assert_eq!(rate(0, 0), None);
+    }
+
+    #[test]
+    fn months_parse_and_span_years() {
+        assert_eq!(Month::parse("2026-13"), None);
+        assert_eq!(Month::parse("2026"), None);
+        assert_eq!(Month::parse("2026-00"), None);
+        let dec = Month::parse("2026-12").unwrap();
+        assert_eq!(dec.next().to_string(), "2027-01");
+        let one = months_spanning([dec, dec]);
+        assert_eq!(one, vec![dec]);
+        let span = months_spanning([dec.next().next(), dec]);
+        assert_eq!(span.len(), 3);
+        assert_eq!(span[1].to_string(), "2027-01");
     }
 
     #[test]

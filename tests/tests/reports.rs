@@ -3,6 +3,8 @@
 //! reason, an expiry, completions with ratings, an early end, milestones
 //! and check-ins in two months.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 use tandem_tests::{Backend, TestApp, on_both_backends};
 
@@ -15,7 +17,10 @@ const METRICS: &str = "query($p: ID, $from: Date, $to: Date) { programMetrics(pr
   levelProgression { advanced meanAdvance byTargetLevel { targetLevel advanced meanAdvance } }
   satisfaction { meanRating ratings byMentor { meanRating ratings } byMentee { meanRating ratings } }
   milestones { kind count }
-  checkIns { count minutes } } }";
+  checkIns { count minutes }
+  demandSupply { kind slug wanted offered shortfall }
+  byMonth { month requests proposalsMade accepted declined expired acceptanceRate completed endedEarly
+            completionRate checkIns checkInMinutes milestones levelUps ratings meanRating } } }";
 
 async fn person(app: &TestApp, sub: &str, mentor: Option<i32>) -> Value {
     if let Some(proficiency) = mentor {
@@ -137,12 +142,14 @@ async fn figures_of_a_known_program(backend: Backend) {
         .unwrap();
     assert_eq!(pass.expired, 1, "the cascaded proposal expires");
 
-    // Check-ins: two in October and November on the first, one in November on the second.
+    // Check-ins: two in October and November on the first, one in November
+    // and one in August on the second.
     let check_in = "mutation($i: CheckInInput!) { logCheckIn(input: $i) { id } }";
     for (x, date, minutes) in [
         (kept[0], "2026-10-15", 30),
         (kept[0], "2026-11-02", 45),
         (kept[1], "2026-11-20", 60),
+        (kept[1], "2026-08-20", 15),
     ] {
         ok(
             &app,
@@ -257,7 +264,7 @@ async fn figures_of_a_known_program(backend: Backend) {
         m["levelProgression"],
         json!({ "advanced": 1, "meanAdvance": 3.0, "byTargetLevel": [{ "targetLevel": 4, "advanced": 1, "meanAdvance": 3.0 }] })
     );
-    assert_eq!(m["checkIns"], json!({ "count": 3, "minutes": 135 }));
+    assert_eq!(m["checkIns"], json!({ "count": 4, "minutes": 150 }));
     assert_eq!(
         m["mentors"],
         json!({ "capacity": 6, "live": 0, "active": 0, "utilization": 0.0, "idleMentors": 2, "loadGini": 0.0 })
@@ -315,6 +322,19 @@ async fn figures_of_a_known_program(backend: Backend) {
     let everything = app.as_ospo(METRICS, json!({})).await;
     assert_eq!(everything.data()["programMetrics"]["proposals"]["made"], 5);
 
+    // Four enrolled mentees want Rust; both mentors offer it with free seats.
+    assert_eq!(
+        m["demandSupply"],
+        json!([{ "kind": "SKILL", "slug": "rust", "wanted": 4, "offered": 2, "shortfall": 2 }])
+    );
+    assert_eq!(
+        past["demandSupply"],
+        json!([{ "kind": "SKILL", "slug": "rust", "wanted": 0, "offered": 2, "shortfall": -2 }]),
+        "no mentee asked in 2020; the mentors' free seats are now"
+    );
+
+    by_month_of_the_program(&m["byMonth"], later);
+
     let refused = app.as_user("e1", METRICS, json!({ "p": program })).await;
     assert_eq!(refused.code(), "FORBIDDEN");
     let backwards = app
@@ -327,6 +347,108 @@ async fn figures_of_a_known_program(backend: Backend) {
         !all.body.to_string().contains("private"),
         "check-in notes leaked into the figures"
     );
+}
+
+/// `byMonth`: September has no activity and is listed all the same; the
+/// other months hold exactly their events.
+fn by_month_of_the_program(by_month: &Value, swept_at: chrono::DateTime<chrono::Utc>) {
+    let months = by_month.as_array().unwrap().clone();
+    let month = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m").to_string();
+    let (now, expiry) = (month(chrono::Utc::now()), month(swept_at));
+    let mut expected: BTreeMap<String, BTreeMap<&str, i64>> = BTreeMap::new();
+    let mut add = |month: &str, field: &'static str, n: i64| {
+        *expected
+            .entry(month.to_owned())
+            .or_default()
+            .entry(field)
+            .or_default() += n;
+    };
+    add("2026-08", "checkIns", 1);
+    add("2026-08", "checkInMinutes", 15);
+    add("2026-10", "checkIns", 1);
+    add("2026-10", "checkInMinutes", 30);
+    add("2026-11", "checkIns", 2);
+    add("2026-11", "checkInMinutes", 105);
+    for (field, n) in [
+        ("requests", 4),
+        ("proposalsMade", 5),
+        ("accepted", 3),
+        ("declined", 1),
+        ("completed", 2),
+        ("endedEarly", 1),
+        ("milestones", 3),
+        ("levelUps", 2),
+        ("ratings", 3),
+    ] {
+        add(&now, field, n);
+    }
+    add(&expiry, "expired", 1);
+    let listed: Vec<&str> = months
+        .iter()
+        .map(|m| m["month"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed.first(), Some(&"2026-08"));
+    assert_eq!(
+        listed.last(),
+        Some(&expected.keys().last().unwrap().as_str())
+    );
+    assert_eq!(listed[1], "2026-09", "a quiet month is listed");
+    for pair in listed.windows(2) {
+        let next = chrono::NaiveDate::parse_from_str(&format!("{}-01", pair[0]), "%Y-%m-%d")
+            .unwrap()
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap();
+        assert_eq!(
+            next.format("%Y-%m").to_string(),
+            pair[1],
+            "months are consecutive"
+        );
+    }
+    let fields = [
+        "requests",
+        "proposalsMade",
+        "accepted",
+        "declined",
+        "expired",
+        "completed",
+        "endedEarly",
+        "checkIns",
+        "checkInMinutes",
+        "milestones",
+        "levelUps",
+        "ratings",
+    ];
+    for row in &months {
+        let want = expected
+            .get(row["month"].as_str().unwrap())
+            .cloned()
+            .unwrap_or_default();
+        for field in fields {
+            assert_eq!(
+                row[field].as_i64(),
+                Some(want.get(field).copied().unwrap_or(0)),
+                "{field} in {}",
+                row["month"]
+            );
+        }
+        let answered = want.get("accepted").unwrap_or(&0)
+            + want.get("declined").unwrap_or(&0)
+            + want.get("expired").unwrap_or(&0);
+        match answered {
+            0 => assert_eq!(row["acceptanceRate"], Value::Null),
+            n => {
+                let accepted = want.get("accepted").copied().unwrap_or(0) as f64;
+                let rate = row["acceptanceRate"].as_f64().unwrap();
+                assert!((rate - accepted / n as f64).abs() < 1e-9, "{row}");
+            }
+        }
+    }
+    let quiet = &months[1];
+    assert_eq!(quiet["meanRating"], Value::Null);
+    assert_eq!(quiet["completionRate"], Value::Null);
+    let busy = months.iter().find(|m| m["month"] == now.as_str()).unwrap();
+    assert!((busy["meanRating"].as_f64().unwrap() - 11.0 / 3.0).abs() < 1e-9);
+    assert!((busy["completionRate"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9);
 }
 
 on_both_backends!(figures_of_a_known_program);

@@ -7,6 +7,7 @@ use super::matches::{DeclineReason, MilestoneKind, RequestState};
 use super::scalars::Date;
 use super::{state, viewer};
 use crate::service::reports::{self as svc, Ratings};
+use crate::store::reports as store;
 
 #[derive(SimpleObject)]
 pub struct RequestStateCount {
@@ -134,6 +135,69 @@ pub struct LevelProgression {
     pub by_target_level: Vec<TargetLevelProgression>,
 }
 
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+pub enum DemandKind {
+    Skill,
+    Project,
+    Foundation,
+    Topic,
+}
+
+impl From<store::DemandKind> for DemandKind {
+    fn from(k: store::DemandKind) -> Self {
+        match k {
+            store::DemandKind::Skill => Self::Skill,
+            store::DemandKind::Project => Self::Project,
+            store::DemandKind::Foundation => Self::Foundation,
+            store::DemandKind::Topic => Self::Topic,
+        }
+    }
+}
+
+/// How many mentees want one skill, project, foundation or topic against
+/// how many mentors offer it with a free seat now. The mentees counted: with
+/// a date range, those who made a request in it (in the program, when one
+/// is given); otherwise a program's enrolled mentees, or every mentee
+/// profile. The mentors: a program's enrolled mentors, or every mentor,
+/// accepting and with a seat free now.
+#[derive(SimpleObject)]
+pub struct DemandSupply {
+    pub kind: DemandKind,
+    /// The catalog slug, or the topic's slug (`first-contribution`).
+    pub slug: String,
+    pub name: String,
+    pub wanted: i64,
+    pub offered: i64,
+    /// wanted − offered; negative when supply is to spare.
+    pub shortfall: i64,
+}
+
+/// One calendar month (UTC) of the figures in scope, each event counted in
+/// the month of its own time, as in the totals.
+#[derive(SimpleObject)]
+pub struct MonthMetrics {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Requests created.
+    pub requests: i64,
+    pub proposals_made: i64,
+    pub accepted: i64,
+    pub declined: i64,
+    pub expired: i64,
+    /// accepted ÷ (accepted + declined + expired); null when none.
+    pub acceptance_rate: Option<f64>,
+    pub completed: i64,
+    pub ended_early: i64,
+    /// completed ÷ (completed + ended early); null when neither.
+    pub completion_rate: Option<f64>,
+    pub check_ins: i64,
+    pub check_in_minutes: i64,
+    pub milestones: i64,
+    pub level_ups: i64,
+    pub ratings: i64,
+    pub mean_rating: Option<f64>,
+}
+
 /// The OSPO's figures. Scope: a program (its requests and their matches)
 /// and/or a range of days (UTC, both ends included); each event counts by
 /// its own time.
@@ -150,12 +214,51 @@ pub struct ProgramMetrics {
     /// Milestones recorded in scope, by kind (kinds with none left out).
     pub milestones: Vec<MilestoneCount>,
     pub check_ins: CheckInStats,
+    /// Largest shortfall first, then by kind and slug.
+    pub demand_supply: Vec<DemandSupply>,
+    /// Every month from the first with activity in scope to the last, quiet
+    /// months included.
+    pub by_month: Vec<MonthMetrics>,
 }
 
 impl From<svc::ProgramMetrics> for ProgramMetrics {
     fn from(m: svc::ProgramMetrics) -> Self {
         let s = &m.satisfaction;
         Self {
+            demand_supply: m
+                .demand_supply
+                .iter()
+                .map(|d| DemandSupply {
+                    kind: d.kind.into(),
+                    slug: d.slug.clone(),
+                    name: d.name.clone(),
+                    wanted: d.wanted,
+                    offered: d.offered,
+                    shortfall: d.shortfall(),
+                })
+                .collect(),
+            by_month: m
+                .by_month
+                .iter()
+                .map(|(month, f)| MonthMetrics {
+                    month: month.to_string(),
+                    requests: f.requests,
+                    proposals_made: f.proposals_made,
+                    accepted: f.accepted,
+                    declined: f.declined,
+                    expired: f.expired,
+                    acceptance_rate: f.acceptance_rate(),
+                    completed: f.completed,
+                    ended_early: f.ended_early,
+                    completion_rate: f.completion_rate(),
+                    check_ins: f.check_ins,
+                    check_in_minutes: f.check_in_minutes,
+                    milestones: f.milestones,
+                    level_ups: f.level_ups,
+                    ratings: f.ratings.count,
+                    mean_rating: f.ratings.mean(),
+                })
+                .collect(),
             requests_by_state: m
                 .requests_by_state
                 .into_iter()

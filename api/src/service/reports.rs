@@ -1,14 +1,16 @@
 //! The OSPO's figures (design.md, "Program metrics"; OSPO only): the
 //! queries are `store::reports`, the maths `domain::metrics`.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use domain::mentorship::{DeclineReason, MilestoneKind, RequestState, Side};
-use domain::metrics::rate;
+use domain::metrics::{Month, months_spanning, rate};
 use sea_orm::DatabaseConnection;
 
 use super::OspoAdmin;
 use crate::error::{ApiError, ApiResult};
-use crate::store::reports::{self, Scope};
+use crate::store::reports::{self, DemandKind, MonthRow, Scope, Series};
 use crate::store::{corrupt, programs};
 
 pub struct DurationStats {
@@ -33,7 +35,7 @@ pub struct MentorshipStats {
     pub completion_rate: Option<f64>,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Ratings {
     pub count: i64,
     pub sum: i64,
@@ -68,7 +70,94 @@ pub struct LevelProgression {
     pub by_target_level: Vec<(i64, i64, i64)>,
 }
 
+/// Demand against supply for one catalog entry or topic.
+pub struct DemandLine {
+    pub kind: DemandKind,
+    pub slug: String,
+    pub name: String,
+    pub wanted: i64,
+    pub offered: i64,
+}
+
+impl DemandLine {
+    /// Mentees wanting it beyond the mentors offering it (negative: spare supply).
+    pub fn shortfall(&self) -> i64 {
+        self.wanted - self.offered
+    }
+}
+
+/// One calendar month's counts; rates are derived from them.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct MonthFigures {
+    pub requests: i64,
+    pub proposals_made: i64,
+    pub accepted: i64,
+    pub declined: i64,
+    pub expired: i64,
+    pub completed: i64,
+    pub ended_early: i64,
+    pub check_ins: i64,
+    pub check_in_minutes: i64,
+    pub milestones: i64,
+    pub level_ups: i64,
+    pub ratings: Ratings,
+}
+
+impl MonthFigures {
+    pub fn acceptance_rate(&self) -> Option<f64> {
+        rate(self.accepted, self.accepted + self.declined + self.expired)
+    }
+
+    pub fn completion_rate(&self) -> Option<f64> {
+        rate(self.completed, self.completed + self.ended_early)
+    }
+
+    fn add(&mut self, row: &MonthRow) {
+        let n = row.count;
+        match (row.series, row.label.as_str()) {
+            (Series::Requests, _) => self.requests += n,
+            (Series::Proposals, _) => self.proposals_made += n,
+            (Series::Answers, "declined") => self.declined += n,
+            (Series::Answers, "expired") => self.expired += n,
+            (Series::Answers, _) => self.accepted += n,
+            (Series::Endings, "completed") => self.completed += n,
+            (Series::Endings, _) => self.ended_early += n,
+            (Series::CheckIns, _) => {
+                self.check_ins += n;
+                self.check_in_minutes += row.sum;
+            }
+            (Series::Milestones, kind) => {
+                self.milestones += n;
+                if kind == MilestoneKind::LevelUp.slug() {
+                    self.level_ups += n;
+                }
+            }
+            (Series::Ratings, _) => {
+                self.ratings.count += n;
+                self.ratings.sum += row.sum;
+            }
+        }
+    }
+}
+
+/// Folds the monthly rows into one entry per month, from the first month
+/// with activity to the last, quiet months included.
+fn months(rows: &[MonthRow]) -> ApiResult<Vec<(Month, MonthFigures)>> {
+    let mut by_month: BTreeMap<Month, MonthFigures> = BTreeMap::new();
+    for row in rows {
+        let month =
+            Month::parse(&row.month).ok_or_else(|| corrupt("a timestamp's month", &row.month))?;
+        by_month.entry(month).or_default().add(row);
+    }
+    Ok(months_spanning(by_month.keys().copied())
+        .into_iter()
+        .map(|m| (m, by_month.remove(&m).unwrap_or_default()))
+        .collect())
+}
+
 pub struct ProgramMetrics {
+    pub demand_supply: Vec<DemandLine>,
+    pub by_month: Vec<(Month, MonthFigures)>,
     pub level_progression: LevelProgression,
     pub mentors: MentorLoad,
     pub requests_by_state: Vec<(RequestState, i64)>,
@@ -161,7 +250,26 @@ pub async fn program_metrics(
         .map(|&n| u64::try_from(n).unwrap_or(0))
         .collect();
     let by_target_level = reports::level_progression(db, &scope).await?;
+    let mut demand_supply: Vec<DemandLine> = reports::demand_supply(db, &scope)
+        .await?
+        .into_iter()
+        .map(|(kind, slug, name, wanted, offered)| DemandLine {
+            kind,
+            slug,
+            name,
+            wanted,
+            offered,
+        })
+        .collect();
+    demand_supply.sort_by(|a, b| {
+        b.shortfall()
+            .cmp(&a.shortfall())
+            .then(a.kind.cmp(&b.kind))
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
     Ok(ProgramMetrics {
+        demand_supply,
+        by_month: months(&reports::by_month(db, &scope).await?)?,
         level_progression: LevelProgression {
             advanced: by_target_level.iter().map(|(_, n, _)| n).sum(),
             total_advance: by_target_level.iter().map(|(_, _, a)| a).sum(),

@@ -8,6 +8,12 @@
 //! (requests by creation, proposals by proposal, answers by answer, endings
 //! by ending, check-ins by their date, milestones and feedback by creation).
 
+mod demand;
+mod months;
+
+pub use demand::{Kind as DemandKind, demand_supply};
+pub use months::{MonthRow, Series, by_month};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 
@@ -85,6 +91,16 @@ impl Query {
         if let Some(to) = scope.to {
             self = self.with(&format!("{column} <= ?"), to.to_string());
         }
+        self
+    }
+
+    /// `column IN (select WHERE …inner's conditions)`, with inner's values.
+    fn within(mut self, column: &str, select: &str, inner: Query) -> Self {
+        self.conditions.push(format!(
+            "{column} IN ({select} WHERE {})",
+            inner.conditions.join(" AND ")
+        ));
+        self.values.extend(inner.values);
         self
     }
 

@@ -1,0 +1,143 @@
+//! The per-month series behind `byMonth`: each figure grouped by the UTC
+//! calendar month of its own event, one grouped query per source table.
+
+use sea_orm::{ConnectionTrait, DbBackend, DbErr};
+
+use super::{Query, Scope, rows};
+
+/// One group of one series: its month (`YYYY-MM`), a label (a state or a
+/// kind), how many, and the sum of the series' measure (minutes, rating).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MonthRow {
+    pub series: Series,
+    pub month: String,
+    pub label: String,
+    pub count: i64,
+    pub sum: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Series {
+    /// Requests by creation; label: `requests`.
+    Requests,
+    /// Proposals by proposal time; label: `made`.
+    Proposals,
+    /// Proposals by answer time; label: the match's state now.
+    Answers,
+    /// Mentorships by end time; label: `completed` or `ended_early`.
+    Endings,
+    /// Check-ins by their date; sum: minutes.
+    CheckIns,
+    /// Milestones by creation; label: the kind.
+    Milestones,
+    /// Feedback by creation; sum: ratings.
+    Ratings,
+}
+
+fn month_of(backend: DbBackend, column: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM')"),
+        // Timestamps are stored as RFC 3339 text in UTC.
+        _ => format!("substr({column}, 1, 7)"),
+    }
+}
+
+/// Every series of `scope`, grouped by month.
+pub async fn by_month(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<MonthRow>, DbErr> {
+    let backend = db.get_database_backend();
+    let ts = |column: &str| month_of(backend, column);
+    let matches = "FROM mentorship_match";
+    let joined = |table: &str| format!("FROM {table} JOIN mentorship_match m ON m.id = x.match_id");
+    let mut answered = Query::new()
+        .program("program_id", scope)
+        .during("answered_at", scope);
+    answered.condition("state IN ('active', 'completed', 'ended_early', 'declined', 'expired')");
+    let mut ended = Query::new()
+        .program("program_id", scope)
+        .during("finished_at", scope);
+    ended.condition("state IN ('completed', 'ended_early')");
+    let plan: [(Series, Query, String, &str, &str, String); 7] = [
+        (
+            Series::Requests,
+            Query::new()
+                .program("program_id", scope)
+                .during("created_at", scope),
+            ts("created_at"),
+            "'requests'",
+            "0",
+            "FROM mentorship_request".into(),
+        ),
+        (
+            Series::Proposals,
+            Query::new()
+                .program("program_id", scope)
+                .during("proposed_at", scope),
+            ts("proposed_at"),
+            "'made'",
+            "0",
+            matches.into(),
+        ),
+        (
+            Series::Answers,
+            answered,
+            ts("answered_at"),
+            "state",
+            "0",
+            matches.into(),
+        ),
+        (
+            Series::Endings,
+            ended,
+            ts("finished_at"),
+            "state",
+            "0",
+            matches.into(),
+        ),
+        (
+            Series::CheckIns,
+            Query::new()
+                .program("m.program_id", scope)
+                .on_days("x.held_on", scope),
+            "substr(x.held_on, 1, 7)".into(),
+            "'check_ins'",
+            "x.minutes",
+            joined("check_in x"),
+        ),
+        (
+            Series::Milestones,
+            Query::new()
+                .program("m.program_id", scope)
+                .during("x.created_at", scope),
+            ts("x.created_at"),
+            "x.kind",
+            "0",
+            joined("milestone x"),
+        ),
+        (
+            Series::Ratings,
+            Query::new()
+                .program("m.program_id", scope)
+                .during("x.created_at", scope),
+            ts("x.created_at"),
+            "'ratings'",
+            "x.rating",
+            joined("feedback x"),
+        ),
+    ];
+    let mut out = Vec::new();
+    for (series, query, month, label, sum, from) in plan {
+        let select = format!(
+            "SELECT {month}, {label}, COUNT(*), CAST(COALESCE(SUM({sum}), 0) AS BIGINT) {from}"
+        );
+        for row in rows(db, &query, &select, "GROUP BY 1, 2").await? {
+            out.push(MonthRow {
+                series,
+                month: row.try_get_by_index(0)?,
+                label: row.try_get_by_index(1)?,
+                count: row.try_get_by_index(2)?,
+                sum: row.try_get_by_index(3)?,
+            });
+        }
+    }
+    Ok(out)
+}
