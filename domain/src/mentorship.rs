@@ -144,7 +144,8 @@ pub enum Party {
     Mentor,
     /// The mentor or the mentee.
     EitherSide,
-    /// Nobody by hand: the sweeper (expiry) or a cascade (cancel).
+    /// Nobody by hand: the sweeper (expiry) or a cascade (cancel); the
+    /// OSPO may cancel by hand too (see [`MatchAction::ospo_may_take`]).
     System,
 }
 
@@ -157,6 +158,13 @@ impl MatchAction {
         Self::Complete,
         Self::EndEarly,
     ];
+
+    /// The OSPO's case handling: cancelling a live proposal and ending a
+    /// mentorship early on someone's behalf. Answering a proposal and
+    /// completing a mentorship stay with the pair.
+    pub fn ospo_may_take(self) -> bool {
+        matches!(self, Self::Cancel | Self::EndEarly)
+    }
 
     pub fn party(self) -> Party {
         match self {
@@ -599,6 +607,11 @@ mod tests {
         assert_eq!(MatchAction::EndEarly.party(), Party::EitherSide);
         assert_eq!(MatchAction::Expire.party(), Party::System);
         assert_eq!(MatchAction::Cancel.party(), Party::System);
+        let by_ospo: Vec<MatchAction> = MatchAction::ALL
+            .into_iter()
+            .filter(|a| a.ospo_may_take())
+            .collect();
+        assert_eq!(by_ospo, [MatchAction::Cancel, MatchAction::EndEarly]);
         assert_eq!(
             MatchState::request_action(MatchAction::Accept),
             RequestAction::Match

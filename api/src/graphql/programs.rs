@@ -4,6 +4,8 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use domain::values::{bounded_text, required_text};
 
+use super::cases::{match_page, request_page};
+use super::matches::{Match, MatchState, MentorshipRequest, RequestState};
 use super::pagination::{Cursor, Page};
 use super::people::Person;
 use super::scalars::Date;
@@ -11,6 +13,7 @@ use super::{loaders, loaders::loaded, state, viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::service::programs::{self as svc, ProgramDraft};
 use crate::store::programs::{self as store, Role};
+use crate::store::requests::InProgram;
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(name = "ProgramStatus", remote = "domain::program::ProgramStatus")]
@@ -58,6 +61,32 @@ impl Program {
     }
     async fn ends_on(&self) -> Date {
         Date(self.0.ends_on)
+    }
+
+    /// The program's requests, newest first, in `states` (all when
+    /// omitted). OSPO only.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn requests(
+        &self,
+        ctx: &Context<'_>,
+        states: Option<Vec<RequestState>>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<Cursor, MentorshipRequest>> {
+        request_page(ctx, InProgram::This(&self.0.id), states, first, after).await
+    }
+
+    /// The program's matches, newest first, in `states` (all when
+    /// omitted). OSPO only.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn matches(
+        &self,
+        ctx: &Context<'_>,
+        states: Option<Vec<MatchState>>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<Cursor, Match>> {
+        match_page(ctx, InProgram::This(&self.0.id), states, first, after).await
     }
     /// The matching policy in force: the program's latest version, else the default policy.
     async fn policy(

@@ -53,12 +53,13 @@ pub async fn mine(
 }
 
 /// Locks the request, then the match (the one lock order of every
-/// lifecycle change), and checks that `viewer` may act as `party`.
-async fn lock_for(
+/// lifecycle change), and checks that `viewer` may take `action`: its party,
+/// or the OSPO for its case handling.
+pub(crate) async fn lock_for(
     work: &Work<'_>,
     viewer: &Viewer,
     id: &str,
-    party: Party,
+    action: MatchAction,
 ) -> ApiResult<(requests::Request, Match)> {
     let seen = matches::find(&work.txn, id)
         .await?
@@ -68,15 +69,17 @@ async fn lock_for(
         .await?
         .ok_or_else(not_found)?;
     let proposal = matches::lock(&work.txn, id).await?.ok_or_else(not_found)?;
+    let party = action.party();
     let allowed = match party {
         Party::Mentor => proposal.mentor_id == viewer.person_id,
         Party::EitherSide => proposal.is_party(&viewer.person_id),
         Party::System => false,
-    };
+    } || (action.ospo_may_take() && viewer.is_ospo());
     if !allowed {
         return Err(ApiError::Forbidden(match party {
             Party::Mentor => "only the proposed mentor may answer a proposal",
-            _ => "only the mentor and the mentee of this match may do this",
+            Party::EitherSide => "only the mentor and the mentee of this match may do this",
+            Party::System => "only the OSPO may do this",
         }));
     }
     Ok((request, proposal))
@@ -86,7 +89,7 @@ async fn lock_for(
 pub async fn accept(state: &AppState, viewer: &Viewer, id: &str) -> ApiResult<Match> {
     let mut work = Work::begin(state, Some(&viewer.person_id), Utc::now()).await?;
     let action = MatchAction::Accept;
-    let (request, proposal) = lock_for(&work, viewer, id, action.party()).await?;
+    let (request, proposal) = lock_for(&work, viewer, id, action).await?;
     let accepted = work
         .move_match(&proposal, action, MoveDetail::default())
         .await?;
@@ -111,7 +114,7 @@ pub async fn decline(
 ) -> ApiResult<Match> {
     let mut work = Work::begin_proposing(state, Some(&viewer.person_id), Utc::now()).await?;
     let action = MatchAction::Decline;
-    let (request, proposal) = lock_for(&work, viewer, id, action.party()).await?;
+    let (request, proposal) = lock_for(&work, viewer, id, action).await?;
     let detail = MoveDetail {
         decline: Some((decline.reason, decline.message.as_deref())),
         end_reason: None,
@@ -123,8 +126,9 @@ pub async fn decline(
     Ok(declined)
 }
 
-/// `completeMatch` and `endMatchEarly`: either side; the seat is freed and
-/// waiting requests are offered it.
+/// `completeMatch` and `endMatchEarly`: either side (the OSPO may also end
+/// a mentorship early on someone's behalf); the seat is freed and waiting
+/// requests are offered it.
 pub async fn finish(
     state: &AppState,
     viewer: &Viewer,
@@ -136,7 +140,7 @@ pub async fn finish(
         Some(_) => MatchAction::EndEarly,
         None => MatchAction::Complete,
     };
-    let (request, proposal) = lock_for(&work, viewer, id, action.party()).await?;
+    let (request, proposal) = lock_for(&work, viewer, id, action).await?;
     let detail = MoveDetail {
         decline: None,
         end_reason: end_early_because,

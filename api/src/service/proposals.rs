@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use domain::mentorship::{MatchAction, MatchState, RequestAction, RequestState};
-use domain::scoring::{self, Outcome, ScoreContext};
+use domain::scoring::{self, CompiledMentee, MenteeFeatures, Outcome, ScoreContext};
 use sea_orm::DatabaseTransaction;
 
 use super::features::{MentorPool, RankScope, Ranked, mentee_features};
@@ -267,6 +267,128 @@ impl<'s> Work<'s> {
         if request.state != RequestState::Open {
             return Ok(None);
         }
+        let Some(setting) = self.setting(request, mentee).await? else {
+            return Ok(None);
+        };
+        let policy = &setting.record.policy;
+        let ctx = ScoreContext::for_proposal().with_declined(&setting.excluded);
+        let mut candidates: Vec<Ranked> = Vec::new();
+        if let Some(preferred) = &request.preferred_mentor_id
+            && setting.only.as_ref().is_none_or(|o| o.contains(preferred))
+            && let Some((features, Outcome::Eligible(score))) = setting.pool.score_one(
+                preferred,
+                &setting.compiled,
+                policy,
+                &ctx,
+                self.live.get(preferred).copied(),
+            )
+            && score.total() >= policy.min_score()
+        {
+            candidates.push(Ranked { features, score });
+        }
+        let scope = RankScope {
+            only: setting.only.as_deref(),
+            live: &self.live,
+        };
+        candidates.extend(
+            setting
+                .pool
+                .rank(&setting.compiled, policy, CANDIDATES, &ctx, &scope),
+        );
+
+        let to = request.state.apply(RequestAction::Propose)?;
+        if !requests::set_state(&self.txn, &request.id, request.state, to, self.now).await? {
+            // Another transaction answered this request first.
+            return Ok(None);
+        }
+        for candidate in candidates {
+            let mentor_id = candidate.features.person_id.clone();
+            let Some(live) = matches::take_seat(&self.txn, &mentor_id).await? else {
+                continue;
+            };
+            self.live.insert(mentor_id, live);
+            let proposal = self
+                .record_proposal(request, to, &candidate, &setting, None)
+                .await?;
+            return Ok(Some(proposal));
+        }
+        // Nobody free: back to waiting, as if never moved (same transaction).
+        requests::set_state(&self.txn, &request.id, to, request.state, self.now).await?;
+        Ok(None)
+    }
+
+    /// Proposes the mentor the OSPO chose for an open request: every hard
+    /// constraint and the capacity hold as for any proposal (a breach is
+    /// `CONFLICT`), the policy's minimum score does not (choosing is the
+    /// OSPO's call), and the score is frozen the same way. `note` goes into
+    /// the audit history.
+    pub async fn propose_chosen(
+        &mut self,
+        request: &Request,
+        mentor_id: &str,
+        note: Option<&str>,
+    ) -> ApiResult<Match> {
+        if request.state != RequestState::Open {
+            return Err(ApiError::Conflict(format!(
+                "the request is {}; only an open request can be proposed",
+                request.state
+            )));
+        }
+        let setting = self.setting(request, None).await?.ok_or_else(|| {
+            ApiError::Conflict("the mentee has no mentee profile to score against".into())
+        })?;
+        if setting
+            .only
+            .as_ref()
+            .is_some_and(|o| !o.iter().any(|id| id == mentor_id))
+        {
+            return Err(ApiError::Conflict(
+                "the mentor is not enrolled as a mentor in the request's program".into(),
+            ));
+        }
+        let ctx = ScoreContext::for_proposal().with_declined(&setting.excluded);
+        let (features, outcome) = setting
+            .pool
+            .score_one(
+                mentor_id,
+                &setting.compiled,
+                &setting.record.policy,
+                &ctx,
+                self.live.get(mentor_id).copied(),
+            )
+            .ok_or_else(|| ApiError::Conflict("the person has no mentor profile".into()))?;
+        let score = match outcome {
+            Outcome::Eligible(score) => score,
+            Outcome::Ineligible(why) => {
+                return Err(ApiError::Conflict(format!(
+                    "this mentor cannot be proposed: {why}"
+                )));
+            }
+        };
+        let to = request.state.apply(RequestAction::Propose)?;
+        if !requests::set_state(&self.txn, &request.id, request.state, to, self.now).await? {
+            return Err(ApiError::Conflict(
+                "the request changed meanwhile; read it again".into(),
+            ));
+        }
+        let live = matches::take_seat(&self.txn, mentor_id)
+            .await?
+            .ok_or_else(|| {
+                ApiError::Conflict("the mentor has no free seat (or stopped accepting)".into())
+            })?;
+        self.live.insert(mentor_id.to_owned(), live);
+        self.record_proposal(request, to, &Ranked { features, score }, &setting, note)
+            .await
+    }
+
+    /// What scoring a request needs: the mentee compiled against the pool,
+    /// the policy in force, the mentors excluded and, for a program
+    /// request, the program's mentors. `None` without a mentee profile.
+    async fn setting(
+        &self,
+        request: &Request,
+        mentee: Option<(Person, MenteeProfile)>,
+    ) -> ApiResult<Option<Setting>> {
         let (mentee_person, profile) = match mentee {
             Some(known) => known,
             None => {
@@ -284,113 +406,98 @@ impl<'s> Work<'s> {
             }
         };
         let record = policies::in_force(&self.txn, request.program_id.as_deref()).await?;
-        let policy = &record.policy;
         let features = mentee_features(&mentee_person, &profile)?;
         let pool = self.pool()?;
-        let mentee = pool.compile_mentee(&features)?;
+        let compiled = pool.compile_mentee(&features)?;
         let excluded = matches::excluded_mentors(&self.txn, &request.id).await?;
-        let ctx = ScoreContext::for_proposal().with_declined(&excluded);
         let only = match &request.program_id {
             Some(program) => {
                 Some(programs::enrolled(&self.txn, program, programs::Role::Mentor).await?)
             }
             None => None,
         };
-        let mut candidates: Vec<Ranked> = Vec::new();
-        if let Some(preferred) = &request.preferred_mentor_id
-            && only.as_ref().is_none_or(|o| o.contains(preferred))
-            && let Some((features, Outcome::Eligible(score))) = pool.score_one(
-                preferred,
-                &mentee,
-                policy,
-                &ctx,
-                self.live.get(preferred).copied(),
-            )
-            && score.total() >= policy.min_score()
-        {
-            candidates.push(Ranked { features, score });
-        }
-        let scope = RankScope {
-            only: only.as_deref(),
-            live: &self.live,
-        };
-        candidates.extend(pool.rank(&mentee, policy, CANDIDATES, &ctx, &scope));
+        Ok(Some(Setting {
+            features,
+            compiled,
+            record,
+            pool,
+            excluded,
+            only,
+        }))
+    }
 
-        let to = request.state.apply(RequestAction::Propose)?;
-        if !requests::set_state(&self.txn, &request.id, request.state, to, self.now).await? {
-            // Another transaction answered this request first.
-            return Ok(None);
-        }
-        for candidate in candidates {
-            let mentor_id = candidate.features.person_id.clone();
-            let Some(live) = matches::take_seat(&self.txn, &mentor_id).await? else {
-                continue;
-            };
-            self.live.insert(mentor_id.clone(), live);
-            let explanations = scoring::explain(
-                &candidate.features,
-                &features,
-                &candidate.score,
-                &pool.names,
-            );
-            let view = ScoreView::scored(&candidate.score, explanations, policy.version());
-            let breakdown = serde_json::to_string(&view.breakdown_json())
-                .map_err(|e| ApiError::Internal(e.into()))?;
-            let expires_at =
-                self.now + chrono::Duration::hours(i64::from(record.proposal_sla_hours));
-            let new = NewProposal {
-                id: people::new_id(),
-                request_id: &request.id,
-                mentor_id: &mentor_id,
-                mentee_id: &request.mentee_id,
-                program_id: request.program_id.as_deref(),
-                score_total: candidate.score.total(),
-                score_breakdown: breakdown,
-                policy_version: policy.version(),
-                proposed_at: self.now,
-                expires_at,
-            };
-            matches::insert_proposal(&self.txn, &new).await?;
-            let change = self.audit(
-                Subject::Request,
-                &request.id,
-                Some(request.state.slug()),
-                to.slug(),
-                None,
-            );
-            audit::write(&self.txn, change).await?;
-            let change = self.audit(
-                Subject::Match,
-                &new.id,
-                None,
-                MatchState::Proposed.slug(),
-                None,
-            );
-            audit::write(&self.txn, change).await?;
-            let proposal = Match {
-                id: new.id.clone(),
-                request_id: request.id.clone(),
-                mentor_id: mentor_id.clone(),
-                mentee_id: request.mentee_id.clone(),
-                program_id: request.program_id.clone(),
-                state: MatchState::Proposed,
-                score_total: new.score_total,
-                score_breakdown: new.score_breakdown.clone(),
-                policy_version: new.policy_version,
-                proposed_at: self.now,
-                expires_at: Some(expires_at),
-                decline_reason: None,
-                decline_message: None,
-                end_reason: None,
-                answered_at: None,
-                finished_at: None,
-            };
-            self.announce(&proposal, None, MatchState::Proposed).await?;
-            return Ok(Some(proposal));
-        }
-        // Nobody free: back to waiting, as if never moved (same transaction).
-        requests::set_state(&self.txn, &request.id, to, request.state, self.now).await?;
-        Ok(None)
+    /// Inserts the proposal for a mentor whose seat is already taken, with
+    /// its frozen score and explanations, audited and announced.
+    async fn record_proposal(
+        &mut self,
+        request: &Request,
+        to: RequestState,
+        candidate: &Ranked,
+        setting: &Setting,
+        note: Option<&str>,
+    ) -> ApiResult<Match> {
+        let mentor_id = &candidate.features.person_id;
+        let policy = &setting.record.policy;
+        let explanations = scoring::explain(
+            &candidate.features,
+            &setting.features,
+            &candidate.score,
+            &setting.pool.names,
+        );
+        let view = ScoreView::scored(&candidate.score, explanations, policy.version());
+        let breakdown = serde_json::to_string(&view.breakdown_json())
+            .map_err(|e| ApiError::Internal(e.into()))?;
+        let expires_at =
+            self.now + chrono::Duration::hours(i64::from(setting.record.proposal_sla_hours));
+        let new = NewProposal {
+            id: people::new_id(),
+            request_id: &request.id,
+            mentor_id,
+            mentee_id: &request.mentee_id,
+            program_id: request.program_id.as_deref(),
+            score_total: candidate.score.total(),
+            score_breakdown: breakdown,
+            policy_version: policy.version(),
+            proposed_at: self.now,
+            expires_at,
+        };
+        matches::insert_proposal(&self.txn, &new).await?;
+        let change = self.audit(
+            Subject::Request,
+            &request.id,
+            Some(request.state.slug()),
+            to.slug(),
+            note,
+        );
+        audit::write(&self.txn, change).await?;
+        let change = self.audit(
+            Subject::Match,
+            &new.id,
+            None,
+            MatchState::Proposed.slug(),
+            note,
+        );
+        audit::write(&self.txn, change).await?;
+        let proposal = Match {
+            id: new.id.clone(),
+            request_id: request.id.clone(),
+            mentor_id: mentor_id.clone(),
+            mentee_id: request.mentee_id.clone(),
+            program_id: request.program_id.clone(),
+            state: MatchState::Proposed,
+            score_total: new.score_total,
+            score_breakdown: new.score_breakdown.clone(),
+            policy_version: new.policy_version,
+            proposed_at: self.now,
+            expires_at: Some(expires_at),
+            decline_reason: None,
+            decline_message: None,
+            end_reason: None,
+            answered_at: None,
+            finished_at: None,
+        };
+        self.announce(&proposal, None, MatchState::Proposed).await?;
+        Ok(proposal)
     }
 
     /// After a proposal ended unanswered: the request re-opens and the
@@ -412,6 +519,16 @@ impl<'s> Work<'s> {
         }
         self.propose(&reopened).await
     }
+}
+
+/// A request's scoring setting, read once per proposal.
+struct Setting {
+    features: MenteeFeatures,
+    compiled: CompiledMentee,
+    record: policies::PolicyRecord,
+    pool: Arc<MentorPool>,
+    excluded: Vec<String>,
+    only: Option<Vec<String>>,
 }
 
 /// What goes with a match's move besides its new state.

@@ -230,7 +230,8 @@ pub async fn set_state(db: &impl ConnectionTrait, id: &str, m: Move<'_>) -> Resu
     Ok(result.rows_affected == 1)
 }
 
-/// Mentors who declined `request_id` or let it expire: never proposed again.
+/// Mentors who declined `request_id`, let it expire or had it cancelled by
+/// the OSPO: never proposed again.
 pub async fn excluded_mentors(
     db: &impl ConnectionTrait,
     request_id: &str,
@@ -239,10 +240,11 @@ pub async fn excluded_mentors(
         .select_only()
         .column(mentorship_match::Column::MentorId)
         .filter(mentorship_match::Column::RequestId.eq(request_id))
-        .filter(
-            mentorship_match::Column::State
-                .is_in([MatchState::Declined.slug(), MatchState::Expired.slug()]),
-        )
+        .filter(mentorship_match::Column::State.is_in([
+            MatchState::Declined.slug(),
+            MatchState::Expired.slug(),
+            MatchState::Cancelled.slug(),
+        ]))
         .into_tuple()
         .all(db)
         .await
@@ -295,6 +297,26 @@ pub async fn page_for_person(
     };
     if !filter.states.is_empty() {
         query = query.filter(C::State.is_in(filter.states.iter().map(|s| s.slug())));
+    }
+    if let Some(after) = after {
+        query = query.filter(C::Id.lt(after));
+    }
+    rows(query.order_by_desc(C::Id).limit(limit).all(db).await?)
+}
+
+/// An OSPO case list: matches in `scope` in `states` (empty: every state),
+/// newest first, after the cursor (a match id).
+pub async fn page(
+    db: &impl ConnectionTrait,
+    scope: super::requests::InProgram<'_>,
+    states: &[MatchState],
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<Match>, DbErr> {
+    use mentorship_match::Column as C;
+    let mut query = mentorship_match::Entity::find().filter(scope.condition(C::ProgramId));
+    if !states.is_empty() {
+        query = query.filter(C::State.is_in(states.iter().map(|s| s.slug())));
     }
     if let Some(after) = after {
         query = query.filter(C::Id.lt(after));

@@ -1,9 +1,10 @@
 //! People: provisioning from token claims, lookups and profile updates.
 
 use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 use super::entities::person;
@@ -159,6 +160,55 @@ pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<Person>,
 pub async fn find_many(db: &impl ConnectionTrait, ids: &[String]) -> Result<Vec<Person>, DbErr> {
     let rows = person::Entity::find()
         .filter(person::Column::Id.is_in(ids.iter().cloned()))
+        .all(db)
+        .await?;
+    rows.into_iter().map(Person::from_row).collect()
+}
+
+/// People whose name, email or department contains `term` (any case), by
+/// name then id, after the cursor (`name`, NUL, `id`).
+pub async fn search(
+    db: &impl ConnectionTrait,
+    term: Option<&str>,
+    after: Option<(&str, &str)>,
+    limit: u64,
+) -> Result<Vec<Person>, DbErr> {
+    use person::Column as C;
+    let mut query = person::Entity::find();
+    if let Some(term) = term.map(str::trim).filter(|t| !t.is_empty()) {
+        let escaped: String = term
+            .to_lowercase()
+            .chars()
+            .flat_map(|c| match c {
+                '\\' | '%' | '_' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        let pattern = format!("%{escaped}%");
+        let like = |column: C| {
+            Expr::expr(Func::lower(Expr::col(column)))
+                .like(LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        query = query.filter(
+            Condition::any()
+                .add(like(C::DisplayName))
+                .add(like(C::Email))
+                .add(like(C::Department)),
+        );
+    }
+    if let Some((name, id)) = after {
+        query = query.filter(
+            Condition::any().add(C::DisplayName.gt(name)).add(
+                Condition::all()
+                    .add(C::DisplayName.eq(name))
+                    .add(C::Id.gt(id)),
+            ),
+        );
+    }
+    let rows = query
+        .order_by_asc(C::DisplayName)
+        .order_by_asc(C::Id)
+        .limit(limit)
         .all(db)
         .await?;
     rows.into_iter().map(Person::from_row).collect()

@@ -121,6 +121,50 @@ pub async fn set_state(
     Ok(result.rows_affected == 1)
 }
 
+/// Which requests (or matches) an OSPO case list covers.
+#[derive(Clone, Copy, Debug)]
+pub enum InProgram<'a> {
+    /// One program's.
+    This(&'a str),
+    /// Those outside every program.
+    Outside,
+    /// All of them.
+    Any,
+}
+
+impl InProgram<'_> {
+    pub(crate) fn condition(self, column: impl ColumnTrait) -> Condition {
+        match self {
+            Self::This(id) => Condition::all().add(column.eq(id)),
+            Self::Outside => Condition::all().add(column.is_null()),
+            Self::Any => Condition::all(),
+        }
+    }
+}
+
+/// An OSPO case list: requests in `scope` in `states` (empty: every
+/// state), newest first, after the cursor (a request id).
+pub async fn page(
+    db: &impl ConnectionTrait,
+    scope: InProgram<'_>,
+    states: &[RequestState],
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<Request>, DbErr> {
+    use mentorship_request::Column as C;
+    let mut query = mentorship_request::Entity::find()
+        .filter(scope.condition(C::ProgramId))
+        .order_by_desc(C::Id)
+        .limit(limit);
+    if !states.is_empty() {
+        query = query.filter(C::State.is_in(states.iter().map(|s| s.slug())));
+    }
+    if let Some(after) = after {
+        query = query.filter(C::Id.lt(after));
+    }
+    rows(query.all(db).await?)
+}
+
 /// A mentee's requests, newest first, after the cursor (a request id).
 pub async fn page_for_mentee(
     db: &impl ConnectionTrait,
