@@ -9,58 +9,10 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::AppState;
-use crate::app::AuthFailure;
+use super::rest::{authenticate, refuse};
 use crate::error::ErrorCode;
 use crate::graphql::limits;
 use crate::graphql::loaders::Loaders;
-use crate::service::Viewer;
-
-fn error_body(message: &str, code: ErrorCode) -> serde_json::Value {
-    serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] })
-}
-
-fn refuse(status: StatusCode, message: &str, code: ErrorCode) -> HttpResponse {
-    let mut response = HttpResponse::build(status);
-    if status == StatusCode::UNAUTHORIZED {
-        response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
-    }
-    response
-        .content_type("application/json")
-        .json(error_body(message, code))
-}
-
-fn unauthenticated() -> HttpResponse {
-    refuse(
-        StatusCode::UNAUTHORIZED,
-        "a valid bearer token is required",
-        ErrorCode::Unauthenticated,
-    )
-}
-
-/// The bearer token, when exactly one `Authorization: Bearer …` header is sent.
-fn bearer(req: &HttpRequest) -> Option<&str> {
-    let mut values = req.headers().get_all(header::AUTHORIZATION);
-    let first = values.next()?;
-    if values.next().is_some() {
-        return None;
-    }
-    let value = first.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
-}
-
-async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Viewer, HttpResponse> {
-    let token = bearer(req).ok_or_else(unauthenticated)?;
-    state.authenticate(token).await.map_err(|e| match e {
-        AuthFailure::Unauthenticated => unauthenticated(),
-        AuthFailure::Internal(_) => refuse(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal error",
-            ErrorCode::Internal,
-        ),
-    })
-}
 
 fn is_json(req: &HttpRequest) -> bool {
     let Some(value) = req

@@ -177,6 +177,17 @@ pub async fn program_metrics(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> ApiResult<ProgramMetrics> {
+    figures(db, program_id, from, to).await
+}
+
+/// The figures themselves, for whoever was let through: the OSPO by
+/// [`program_metrics`], the operator by `tandem export metrics`.
+pub(crate) async fn figures(
+    db: &DatabaseConnection,
+    program_id: Option<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> ApiResult<ProgramMetrics> {
     if let (Some(from), Some(to)) = (from, to)
         && from > to
     {

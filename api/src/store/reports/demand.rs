@@ -14,6 +14,17 @@ pub enum Kind {
     Topic,
 }
 
+impl Kind {
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Skill => "skill",
+            Self::Project => "project",
+            Self::Foundation => "foundation",
+            Self::Topic => "topic",
+        }
+    }
+}
+
 /// (kind, slug, name, wanted, offered), unsorted.
 pub type Line = (Kind, String, String, i64, i64);
 
