@@ -16,6 +16,7 @@ mod m0002_policies_programs_matches;
 mod m0003_scoring_revision;
 mod m0004_lifecycle;
 mod m0005_milestone_previous_level;
+mod m0006_metrics_indexes;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_scoring_revision::Migration),
             Box::new(m0004_lifecycle::Migration),
             Box::new(m0005_milestone_previous_level::Migration),
+            Box::new(m0006_metrics_indexes::Migration),
         ]
     }
 }

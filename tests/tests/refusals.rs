@@ -380,7 +380,9 @@ async fn a_seeded_person_is_linked_by_email_on_first_sign_in(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    tandem::seed::seed_demo(&app.db, 20).await.unwrap();
+    tandem::seed::seed_demo(&app.db, 20, 20, |_, _| {})
+        .await
+        .unwrap();
     let people = app.count("SELECT COUNT(*) FROM person").await;
     let backend_sql = sea_orm::ConnectionTrait::get_database_backend(&app.db);
     let row = sea_orm::ConnectionTrait::query_one_raw(

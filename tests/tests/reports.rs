@@ -451,4 +451,98 @@ fn by_month_of_the_program(by_month: &Value, swept_at: chrono::DateTime<chrono::
     assert!((busy["completionRate"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9);
 }
 
-on_both_backends!(figures_of_a_known_program);
+
+/// The demo's seeded history gives the OSPO real figures, through the API,
+/// and keeps the lifecycle's invariants.
+async fn the_demo_history_has_figures(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let seeded = tandem::seed::seed_demo(&app.db, 60, 300, |_, _| {})
+        .await
+        .unwrap()
+        .expect("seeded");
+    assert_eq!(seeded.requests, 300 + 40.min(seeded.requests - 300));
+    let programs = app
+        .as_ospo(
+            "{ programs { edges { node { id name status } } } }",
+            json!({}),
+        )
+        .await;
+    let running = programs.data()["programs"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["status"] == "RUNNING")
+        .expect("a running program")["node"]["id"]
+        .clone();
+    let figures = app.as_ospo(METRICS, json!({ "p": running })).await;
+    let m = &figures.data()["programMetrics"];
+    for (path, figure) in [
+        ("proposals made", &m["proposals"]["made"]),
+        ("declined", &m["proposals"]["declined"]),
+        ("expired", &m["proposals"]["expired"]),
+        ("completed", &m["mentorships"]["completed"]),
+        ("ended early", &m["mentorships"]["endedEarly"]),
+        ("active", &m["mentorships"]["active"]),
+        ("ratings", &m["satisfaction"]["ratings"]),
+        ("level-ups", &m["levelProgression"]["advanced"]),
+        ("check-ins", &m["checkIns"]["count"]),
+    ] {
+        assert!(figure.as_i64().unwrap() > 0, "{path}: {figure}");
+    }
+    assert!(
+        m["byMonth"].as_array().unwrap().len() >= 12,
+        "a year of months"
+    );
+    let waiting = app
+        .as_ospo(
+            "{ programs(first: 5) { edges { node { status requests(states: [OPEN], first: 50) { edges { node { id } } } } } } }",
+            json!({}),
+        )
+        .await;
+    let open = waiting.data()["programs"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["status"] == "OPEN")
+        .expect("an open program")["node"]["requests"]["edges"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(open > 0, "the open program's mentees wait for a cohort run");
+    // Seeded matches read back like any other, frozen score included.
+    let matches = app
+        .as_ospo(
+            "query($p: ID!) { program(id: $p) { matches(first: 5) { edges { node { state score { total components { criterion } } } } } } }",
+            json!({ "p": running }),
+        )
+        .await;
+    for edge in matches.data()["program"]["matches"]["edges"]
+        .as_array()
+        .unwrap()
+    {
+        assert_eq!(
+            edge["node"]["score"]["components"]
+                .as_array()
+                .unwrap()
+                .len(),
+            8
+        );
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM mentor_profile WHERE live_count > capacity")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM mentor_profile p WHERE live_count <> (SELECT COUNT(*) FROM mentorship_match m \
+             WHERE m.mentor_id = p.person_id AND m.state IN ('proposed', 'active'))"
+        )
+        .await,
+        0
+    );
+}
+
+on_both_backends!(figures_of_a_known_program, the_demo_history_has_figures);

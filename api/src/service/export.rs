@@ -157,7 +157,8 @@ fn match_row(l: &MatchLine) -> Vec<Cow<'_, str>> {
 }
 
 /// The figures of `programMetrics` as CSV rows `section,item,month,value`
-/// (month only in `by_month` rows; an unknown rate is an empty value).
+/// (month only in `by_month` rows; an unknown rate is an empty value;
+/// states, reasons and kinds named as in the API).
 pub async fn metrics_csv(
     db: &DatabaseConnection,
     _who: OspoTask<'_>,
@@ -187,7 +188,12 @@ fn metric_rows(m: &ProgramMetrics) -> Vec<Vec<String>> {
     };
     let rate = |r: Option<f64>| r.map(|v| format!("{v:.4}")).unwrap_or_default();
     for (state, n) in &m.requests_by_state {
-        put("requests_by_state", state.slug(), "", n.to_string());
+        put(
+            "requests_by_state",
+            &api_name(state.slug()),
+            "",
+            n.to_string(),
+        );
     }
     let t = &m.time_to_match;
     put("time_to_match", "count", "", t.count.to_string());
@@ -204,7 +210,12 @@ fn metric_rows(m: &ProgramMetrics) -> Vec<Vec<String>> {
     }
     put("proposals", "acceptance_rate", "", rate(p.acceptance_rate));
     for (reason, n) in &p.declines_by_reason {
-        put("declines_by_reason", reason.slug(), "", n.to_string());
+        put(
+            "declines_by_reason",
+            &api_name(reason.slug()),
+            "",
+            n.to_string(),
+        );
     }
     let s = &m.mentorships;
     for (item, n) in [
@@ -259,7 +270,7 @@ fn metric_rows(m: &ProgramMetrics) -> Vec<Vec<String>> {
         rate(domain::metrics::rate(lp.total_advance, lp.advanced)),
     );
     for (kind, n) in &m.milestones {
-        put("milestones", kind.slug(), "", n.to_string());
+        put("milestones", &api_name(kind.slug()), "", n.to_string());
     }
     put("check_ins", "count", "", m.check_ins.0.to_string());
     put("check_ins", "minutes", "", m.check_ins.1.to_string());

@@ -205,7 +205,32 @@ pub(crate) async fn figures(
         from,
         to,
     };
-    let by_state = reports::requests_by_state(db, &scope).await?;
+    // Independent aggregates, run at once on the pool's connections.
+    let (
+        by_state,
+        (count, ranks),
+        p,
+        m,
+        ratings,
+        milestones,
+        load,
+        by_target_level,
+        demand,
+        month_rows,
+        check_ins,
+    ) = tokio::try_join!(
+        reports::requests_by_state(db, &scope),
+        reports::time_to_match(db, &scope, &[0.5, 0.9]),
+        reports::proposals(db, &scope),
+        reports::mentorships(db, &scope),
+        reports::ratings(db, &scope),
+        reports::milestones(db, &scope),
+        reports::mentor_load(db, &scope),
+        reports::level_progression(db, &scope),
+        reports::demand_supply(db, &scope),
+        reports::by_month(db, &scope),
+        reports::check_ins(db, &scope),
+    )?;
     let requests_by_state = RequestState::ALL
         .into_iter()
         .map(|s| {
@@ -216,8 +241,6 @@ pub(crate) async fn figures(
             (s, n)
         })
         .collect();
-    let (count, ranks) = reports::time_to_match(db, &scope, &[0.5, 0.9]).await?;
-    let p = reports::proposals(db, &scope).await?;
     let declines_by_reason = p
         .declined_by_reason
         .iter()
@@ -228,13 +251,12 @@ pub(crate) async fn figures(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let declined: i64 = declines_by_reason.iter().map(|(_, n)| n).sum();
-    let m = reports::mentorships(db, &scope).await?;
     let mut satisfaction = Satisfaction {
         overall: Ratings::default(),
         by_mentor: Ratings::default(),
         by_mentee: Ratings::default(),
     };
-    for (side, count, sum) in reports::ratings(db, &scope).await? {
+    for (side, count, sum) in ratings {
         let part = if side == Side::Mentor.slug() {
             &mut satisfaction.by_mentor
         } else {
@@ -244,8 +266,7 @@ pub(crate) async fn figures(
         satisfaction.overall.count += count;
         satisfaction.overall.sum += sum;
     }
-    let milestones = reports::milestones(db, &scope)
-        .await?
+    let milestones = milestones
         .iter()
         .map(|(slug, n)| {
             MilestoneKind::from_slug(slug)
@@ -253,16 +274,13 @@ pub(crate) async fn figures(
                 .ok_or_else(|| corrupt("milestone.kind", slug))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let load = reports::mentor_load(db, &scope).await?;
     let active: i64 = load.active_per_mentor.iter().sum();
     let per_mentor: Vec<u64> = load
         .active_per_mentor
         .iter()
         .map(|&n| u64::try_from(n).unwrap_or(0))
         .collect();
-    let by_target_level = reports::level_progression(db, &scope).await?;
-    let mut demand_supply: Vec<DemandLine> = reports::demand_supply(db, &scope)
-        .await?
+    let mut demand_supply: Vec<DemandLine> = demand
         .into_iter()
         .map(|(kind, slug, name, wanted, offered)| DemandLine {
             kind,
@@ -280,7 +298,7 @@ pub(crate) async fn figures(
     });
     Ok(ProgramMetrics {
         demand_supply,
-        by_month: months(&reports::by_month(db, &scope).await?)?,
+        by_month: months(&month_rows)?,
         level_progression: LevelProgression {
             advanced: by_target_level.iter().map(|(_, n, _)| n).sum(),
             total_advance: by_target_level.iter().map(|(_, _, a)| a).sum(),
@@ -316,6 +334,6 @@ pub(crate) async fn figures(
         },
         satisfaction,
         milestones,
-        check_ins: reports::check_ins(db, &scope).await?,
+        check_ins,
     })
 }

@@ -106,30 +106,21 @@ const SOURCES: [Source; 4] = [
 ];
 
 pub async fn demand_supply(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Line>, DbErr> {
-    let mut lines: Vec<Line> = Vec::new();
-    for source in SOURCES {
+    let kinds = SOURCES.iter().map(|source| async move {
         let group = format!("GROUP BY {}, {}", source.key, source.name);
-        let wanted = rows(
-            db,
-            &mentees("t.person_id", scope),
-            &format!(
-                "SELECT {}, {}, COUNT(*) {}",
-                source.key, source.name, source.wanted
-            ),
-            &group,
-        )
-        .await?;
-        let offered = rows(
-            db,
-            &free_mentors(scope),
-            &format!(
-                "SELECT {}, {}, COUNT(*) {} JOIN mentor_profile mp ON mp.person_id = t.person_id",
-                source.key, source.name, source.offered
-            ),
-            &group,
-        )
-        .await?;
-        let start = lines.len();
+        let (wanting, free) = (mentees("t.person_id", scope), free_mentors(scope));
+        let wanted_sql = format!(
+            "SELECT {}, {}, COUNT(*) {}",
+            source.key, source.name, source.wanted
+        );
+        let offered_sql = format!(
+            "SELECT {}, {}, COUNT(*) {} JOIN mentor_profile mp ON mp.person_id = t.person_id",
+            source.key, source.name, source.offered
+        );
+        let wanted = rows(db, &wanting, &wanted_sql, &group);
+        let offered = rows(db, &free, &offered_sql, &group);
+        let (wanted, offered) = futures_util::try_join!(wanted, offered)?;
+        let mut lines: Vec<Line> = Vec::new();
         for row in wanted {
             lines.push((
                 source.kind,
@@ -142,11 +133,16 @@ pub async fn demand_supply(db: &impl ConnectionTrait, scope: &Scope) -> Result<V
         for row in offered {
             let slug: String = row.try_get_by_index(0)?;
             let n: i64 = row.try_get_by_index(2)?;
-            match lines[start..].iter_mut().find(|l| l.1 == slug) {
+            match lines.iter_mut().find(|l| l.1 == slug) {
                 Some(line) => line.4 = n,
                 None => lines.push((source.kind, slug, row.try_get_by_index(1)?, 0, n)),
             }
         }
-    }
-    Ok(lines)
+        Ok::<_, DbErr>(lines)
+    });
+    Ok(futures_util::future::try_join_all(kinds)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect())
 }

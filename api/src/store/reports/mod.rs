@@ -255,8 +255,9 @@ pub async fn mentorships(db: &impl ConnectionTrait, scope: &Scope) -> Result<Men
 }
 
 /// Hours from a request to the accepted proposal, for proposals accepted in
-/// scope: how many, and the values at the nearest ranks asked for (each an
-/// ordered scan stopped at its row).
+/// scope: how many, and the values at the nearest ranks asked for. On
+/// PostgreSQL one pass with `percentile_disc` (which is the nearest rank);
+/// on SQLite each rank is an ordered scan stopped at its row.
 pub async fn time_to_match(
     db: &impl ConnectionTrait,
     scope: &Scope,
@@ -272,6 +273,24 @@ pub async fn time_to_match(
         .during("m.answered_at", scope);
     q.condition("m.state IN ('active', 'completed', 'ended_early')");
     let from = "FROM mentorship_match m JOIN mentorship_request r ON r.id = m.request_id";
+    if backend == DbBackend::Postgres {
+        let ranks: Vec<String> = percentiles
+            .iter()
+            .map(|p| {
+                format!(
+                    ", CAST(percentile_disc({p}) WITHIN GROUP (ORDER BY {hours}) AS DOUBLE PRECISION)"
+                )
+            })
+            .collect();
+        let found = rows(db, &q, &format!("SELECT COUNT(*){} {from}", ranks.concat()), "").await?;
+        let Some(row) = found.first() else {
+            return Ok((0, vec![None; percentiles.len()]));
+        };
+        let values = (1..=percentiles.len())
+            .map(|i| row.try_get_by_index::<Option<f64>>(i))
+            .collect::<Result<_, _>>()?;
+        return Ok((row.try_get_by_index(0)?, values));
+    }
     let n = count(db, &q, &format!("SELECT COUNT(*) {from}")).await?;
     let mut values = Vec::with_capacity(percentiles.len());
     for &p in percentiles {

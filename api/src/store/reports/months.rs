@@ -124,20 +124,27 @@ pub async fn by_month(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Mo
             joined("feedback x"),
         ),
     ];
-    let mut out = Vec::new();
-    for (series, query, month, label, sum, from) in plan {
+    let series = plan.map(|(series, query, month, label, sum, from)| async move {
         let select = format!(
             "SELECT {month}, {label}, COUNT(*), CAST(COALESCE(SUM({sum}), 0) AS BIGINT) {from}"
         );
-        for row in rows(db, &query, &select, "GROUP BY 1, 2").await? {
-            out.push(MonthRow {
-                series,
-                month: row.try_get_by_index(0)?,
-                label: row.try_get_by_index(1)?,
-                count: row.try_get_by_index(2)?,
-                sum: row.try_get_by_index(3)?,
-            });
-        }
-    }
-    Ok(out)
+        rows(db, &query, &select, "GROUP BY 1, 2")
+            .await?
+            .into_iter()
+            .map(|row| {
+                Ok(MonthRow {
+                    series,
+                    month: row.try_get_by_index(0)?,
+                    label: row.try_get_by_index(1)?,
+                    count: row.try_get_by_index(2)?,
+                    sum: row.try_get_by_index(3)?,
+                })
+            })
+            .collect::<Result<Vec<_>, DbErr>>()
+    });
+    Ok(futures_util::future::try_join_all(series)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect())
 }

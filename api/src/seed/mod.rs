@@ -3,6 +3,8 @@
 //! quarter of them mentors, with catalogs spanning FINOS, Apache, CNCF and
 //! others. Seeding twice changes nothing.
 
+mod history;
+
 use std::collections::HashMap;
 
 use domain::values::{FoundationRole, MentoringTopic, ProjectRole};
@@ -243,23 +245,23 @@ const TIMEZONES: &[&str] = &[
 const EXTRA_LANGUAGES: &[&str] = &["fr", "de", "es", "hi", "zh", "ja", "pt", "it"];
 
 /// splitmix64: tiny, deterministic, good enough for demo data.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
-    fn chance(&mut self, percent: u64) -> bool {
+    pub(crate) fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
     }
     /// `count` distinct indexes below `n`.
@@ -280,12 +282,29 @@ pub async fn is_seeded(db: &DatabaseConnection) -> Result<bool, sea_orm::DbErr> 
     people::exists_with_sub(db, OSPO_SUB).await
 }
 
-/// Seeds the demo organisation of `size` people (at least 12) in one
-/// transaction; returns false when it was already there.
-pub async fn seed_demo(db: &DatabaseConnection, size: usize) -> anyhow::Result<bool> {
+pub use history::{OPEN_PROGRAM, RUNNING_PROGRAM, Seeded};
+
+/// Seeds the demo organisation of `size` people (at least 12), then
+/// `requests` requests of history (see [`history`]); returns `None` when it
+/// was already there. `progress` hears (done, total) while history is written.
+pub async fn seed_demo(
+    db: &DatabaseConnection,
+    size: usize,
+    requests: usize,
+    progress: impl FnMut(usize, usize),
+) -> anyhow::Result<Option<Seeded>> {
     if is_seeded(db).await? {
-        return Ok(false);
+        return Ok(None);
     }
+    seed_people(db, size).await?;
+    let (txn, _writer) = crate::db::begin_write(db).await?;
+    let seeded = history::seed(&txn, requests, chrono::Utc::now(), progress).await?;
+    txn.commit().await?;
+    Ok(Some(seeded))
+}
+
+/// The people, their profiles and the catalogs, in one transaction.
+async fn seed_people(db: &DatabaseConnection, size: usize) -> anyhow::Result<()> {
     let (txn, _writer) = crate::db::begin_write(db).await?;
     for (slug, name, category) in SKILLS {
         catalog::upsert_skill(&txn, slug, name, Some(category)).await?;
@@ -452,7 +471,7 @@ pub async fn seed_demo(db: &DatabaseConnection, size: usize) -> anyhow::Result<b
     }
     crate::store::revision::bump(&txn).await?;
     txn.commit().await?;
-    Ok(true)
+    Ok(())
 }
 
 fn slugs<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {

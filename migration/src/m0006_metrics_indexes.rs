@@ -1,0 +1,42 @@
+//! Indexes for the OSPO's figures: every match figure (counts by state,
+//! answers and endings by time, declines by reason) and the joins from
+//! check-ins, milestones and feedback to their match's program read one
+//! narrow covering index instead of the wide match rows (which carry the
+//! frozen score). Date ranges over all programs find their events by time.
+
+use sea_orm_migration::prelude::*;
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m0006_metrics_indexes"
+    }
+}
+
+const UP: &str = r#"
+CREATE INDEX mentorship_match_metrics ON mentorship_match
+    (program_id, state, answered_at, proposed_at, finished_at, decline_reason, id, request_id, mentor_id);
+CREATE INDEX mentorship_match_answered ON mentorship_match (answered_at);
+CREATE INDEX mentorship_request_created ON mentorship_request (created_at);
+CREATE INDEX check_in_held_on ON check_in (held_on);
+CREATE INDEX milestone_created ON milestone (created_at);
+CREATE INDEX feedback_created ON feedback (created_at)
+"#;
+
+const DOWN: &str = r#"
+DROP INDEX feedback_created; DROP INDEX milestone_created; DROP INDEX check_in_held_on;
+DROP INDEX mentorship_request_created; DROP INDEX mentorship_match_answered;
+DROP INDEX mentorship_match_metrics
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        crate::run_sql(manager, UP).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        crate::run_sql(manager, DOWN).await
+    }
+}
