@@ -21,6 +21,9 @@ use crate::service::features::PoolCache;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// Where the OSPO's figures and exports read: the read replica when
+    /// configured, else `db`.
+    pub reads: DatabaseConnection,
     pub config: Arc<Config>,
     pub schema: TandemSchema,
     pub verifier: Arc<Verifier>,
@@ -68,6 +71,7 @@ impl AppState {
     ) -> Self {
         Self {
             schema: crate::graphql::build(&config),
+            reads: db.clone(),
             db,
             verifier: Arc::new(verifier),
             metrics: Arc::new(Metrics::new()),
@@ -77,6 +81,12 @@ impl AppState {
             events,
             config: Arc::new(config),
         }
+    }
+
+    /// Sends the OSPO's figures and exports to `reads` (a read replica).
+    pub fn with_reads(mut self, reads: DatabaseConnection) -> Self {
+        self.reads = reads;
+        self
     }
 
     /// Verifies a bearer token and provisions its person (insert-on-conflict

@@ -1,5 +1,5 @@
 //! The `tandem` command line: `serve`, `migrate`, `seed`, `token`, `schema`,
-//! `sweep`, `solve`, `generate`.
+//! `sweep`, `import`, `solve`, `generate`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -47,6 +47,11 @@ enum Command {
         /// How many people (about a quarter become mentors); for benchmarks.
         #[arg(long, default_value_t = crate::seed::PEOPLE)]
         people: usize,
+        /// History at benchmark scale: five requests per person (the demo
+        /// alone has one per person), with their matches, check-ins,
+        /// milestones and feedback.
+        #[arg(long)]
+        history: bool,
     },
     /// Print a development HS256 token signed with TANDEM_JWT_SECRET.
     Token {
@@ -72,6 +77,35 @@ enum Command {
         /// The pass's clock, RFC 3339 (`2026-12-01T09:00:00Z`); default now.
         #[arg(long)]
         now: Option<String>,
+    },
+    /// Import people and their profiles from the HR system's CSV export
+    /// (columns in README, "Importing people"): idempotent by email, all or
+    /// nothing. Prints the report as JSON; exits 1 when rows were refused.
+    Import {
+        /// The CSV file of people.
+        #[arg(long)]
+        people: PathBuf,
+        /// Check everything and report; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write a program's matches or metrics as CSV (what the OSPO downloads
+    /// from /export/matches.csv and /export/metrics.csv).
+    Export {
+        #[arg(value_enum)]
+        what: ExportKind,
+        /// The program; every program's when omitted.
+        #[arg(long)]
+        program: Option<String>,
+        /// Metrics only: the first day counted (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Metrics only: the last day counted (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// The file to write; standard output when omitted.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Assign a cohort from CSV files and print one JSON line.
     Solve {
@@ -104,6 +138,12 @@ enum Command {
         #[arg(long)]
         scores: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportKind {
+    Matches,
+    Metrics,
 }
 
 /// Runs the command line; the exit code is 0 on success, 2 on bad
@@ -289,17 +329,18 @@ async fn run_command(config: Config, command: Command) -> anyhow::Result<()> {
             connect_and_migrate(&config).await?;
             eprintln!("tandem: database is up to date");
         }
-        Command::Seed { people, .. } => {
+        Command::Seed {
+            people, history, ..
+        } => {
             let db = connect_and_migrate(&config).await?;
-            let seeded = crate::seed::seed_demo(&db, people).await?;
-            eprintln!(
-                "tandem: {}",
-                if seeded {
-                    "demo organisation seeded"
-                } else {
-                    "demo organisation already present"
-                }
-            );
+            let requests = if history { people * 5 } else { people };
+            match crate::seed::seed_demo(&db, people, requests, seed_progress()).await? {
+                Some(seeded) => eprintln!(
+                    "tandem: demo organisation seeded: {}",
+                    serde_json::to_string(&seeded)?
+                ),
+                None => eprintln!("tandem: demo organisation already present"),
+            }
         }
         Command::Sweep { now } => {
             let now = match now {
@@ -316,10 +357,19 @@ async fn run_command(config: Config, command: Command) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("sweep failed: {e:?}"))?;
             println!("{}", serde_json::to_string(&pass)?);
         }
+        Command::Import { people, dry_run } => import(config, &people, dry_run).await?,
+        Command::Export {
+            what,
+            program,
+            from,
+            to,
+            out,
+        } => export(config, what, program, (from, to), out.as_deref()).await?,
         Command::Serve { demo, .. } => {
             let db = connect_and_migrate(&config).await?;
             if demo {
-                crate::seed::seed_demo(&db, crate::seed::PEOPLE).await?;
+                let people = crate::seed::PEOPLE;
+                crate::seed::seed_demo(&db, people, people, seed_progress()).await?;
             }
             let server = crate::http::Server::build(config.clone(), db.clone()).await?;
             let address = server.address();
@@ -336,6 +386,119 @@ async fn run_command(config: Config, command: Command) -> anyhow::Result<()> {
             unreachable!("handled without a runtime")
         }
     }
+    Ok(())
+}
+
+/// The history's progress on stderr when it is a terminal.
+fn seed_progress() -> impl FnMut(usize, usize) {
+    use std::io::{IsTerminal, Write};
+    let terminal = std::io::stderr().is_terminal();
+    move |done, total| {
+        if terminal {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2Ktandem seed: history {done}/{total} requests");
+            if done >= total {
+                let _ = writeln!(err);
+            }
+            let _ = err.flush();
+        }
+    }
+}
+
+/// Progress on stderr, redrawn in place, when stderr is a terminal.
+struct TerminalProgress;
+
+impl crate::service::import::Progress for TerminalProgress {
+    fn update(&self, stage: &str, done: usize, total: usize) {
+        use std::io::Write;
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[2Ktandem import: {stage} {done}/{total}");
+        if done >= total {
+            let _ = writeln!(err);
+        }
+        let _ = err.flush();
+    }
+}
+
+/// `tandem import`: the operator's own import (no token: whoever runs the
+/// binary holds the database). The report goes to stdout as JSON.
+async fn import(config: Config, path: &std::path::Path, dry_run: bool) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+
+    use crate::service::import::{Importer, Progress, Silent, import_people};
+    let csv =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("--people {}: {e}", path.display()))?;
+    let db = connect_and_migrate(&config).await?;
+    let verifier = crate::auth::Verifier::new(&config.jwt)?;
+    let state = crate::app::AppState::new(config, db, verifier, Default::default());
+    let progress: &dyn Progress = if std::io::stderr().is_terminal() {
+        &TerminalProgress
+    } else {
+        &Silent
+    };
+    let report = import_people(&state, Importer::Operator, &csv, dry_run, progress)
+        .await
+        .map_err(|e| match e {
+            crate::error::ApiError::Internal(cause) => cause.context("import failed"),
+            e => anyhow::anyhow!("{}: {e}", path.display()),
+        })?;
+    println!("{}", serde_json::to_string(&report)?);
+    if !report.errors.is_empty() {
+        anyhow::bail!(
+            "{} problem(s) in {}; nothing was imported",
+            report.errors.len(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// `tandem export`: the operator's own export, written as it is read.
+async fn export(
+    config: Config,
+    what: ExportKind,
+    program: Option<String>,
+    (from, to): (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
+    out: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+
+    use crate::service::OspoTask;
+    use crate::service::export::{MatchExport, metrics_csv};
+    let db = match &config.read_database_url {
+        Some(url) => crate::db::connect(url, 2)
+            .await
+            .map_err(|e| anyhow::anyhow!("TANDEM_READ_DATABASE_URL: cannot connect: {e}"))?,
+        None => connect_and_migrate(&config).await?,
+    };
+    let mut sink: Box<dyn Write> = match out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| anyhow::anyhow!("--out {}: {e}", path.display()))?,
+        )),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let failed = |e: crate::error::ApiError| anyhow::anyhow!("export failed: {e:?}");
+    match what {
+        ExportKind::Matches => {
+            if from.is_some() || to.is_some() {
+                anyhow::bail!("--from and --to apply to the metrics export only");
+            }
+            let mut export = MatchExport::new(&db, OspoTask::Operator, program)
+                .await
+                .map_err(failed)?;
+            while let Some(chunk) = export.next_chunk().await.map_err(failed)? {
+                sink.write_all(&chunk)?;
+            }
+        }
+        ExportKind::Metrics => {
+            let csv = metrics_csv(&db, OspoTask::Operator, program, from, to)
+                .await
+                .map_err(failed)?;
+            sink.write_all(&csv)?;
+        }
+    }
+    sink.flush()?;
     Ok(())
 }
 

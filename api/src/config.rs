@@ -18,8 +18,10 @@
 //! | `TANDEM_MAX_DEPTH`, `TANDEM_MAX_COMPLEXITY`, `TANDEM_MAX_ALIASES` | 15, 1000, 30 |
 //! | `TANDEM_MAX_SELECTIONS`, `TANDEM_MAX_DIRECTIVES` | 500, 4 |
 //! | `TANDEM_MAX_BODY_BYTES`, `TANDEM_MAX_PAGE_SIZE` | 262144, 100 |
+//! | `TANDEM_MAX_IMPORT_BYTES` | 20971520 (20 MiB; `POST /import/people`) |
 //! | `TANDEM_CORS_ORIGINS` | none (comma-separated) |
 //! | `TANDEM_DB_MAX_CONNECTIONS` | 10 |
+//! | `TANDEM_READ_DATABASE_URL` | none (a PostgreSQL replica for the OSPO's figures and exports) |
 //! | `TANDEM_SHUTDOWN_SECONDS` | 30 |
 //! | `TANDEM_LOG_FORMAT` | `text` (`json`) |
 //! | `TANDEM_WORKERS` | one per core |
@@ -105,6 +107,9 @@ impl Default for Limits {
 #[derive(Clone, Debug)]
 pub struct Config {
     pub database_url: String,
+    /// A PostgreSQL read replica for the OSPO's figures and exports
+    /// (`TANDEM_READ_DATABASE_URL`); the primary when unset.
+    pub read_database_url: Option<String>,
     pub db_max_connections: u32,
     pub listen: SocketAddr,
     pub jwt: JwtConfig,
@@ -120,7 +125,13 @@ pub struct Config {
     /// How often each instance's sweeper expires due proposals and offers
     /// free seats to waiting requests (`TANDEM_SWEEP_INTERVAL`, default 60 s).
     pub sweep_interval: std::time::Duration,
+    /// Largest CSV body `POST /import/people` reads (`TANDEM_MAX_IMPORT_BYTES`,
+    /// default 20 MiB); GraphQL's `importPeople` stays under the body limit.
+    pub max_import_bytes: usize,
 }
+
+/// 20 MiB: room for an HR export of about 100,000 people at 200 bytes a row.
+pub const DEFAULT_MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
 
 /// A duration as settings write it: `90s`, `5m`, `1h`, `7d`, or a bare
 /// number of seconds (design.md, "Operations"); never zero.
@@ -290,6 +301,18 @@ impl Config {
         let database_url = source.raw("DATABASE_URL")?.filter(|s| !s.trim().is_empty());
         let database_url = database_url.unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         validate_database_url(&database_url)?;
+        let read_database_url = source
+            .raw("TANDEM_READ_DATABASE_URL")?
+            .filter(|s| !s.trim().is_empty());
+        if let Some(url) = &read_database_url {
+            let postgres = |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
+            if !postgres(url) || !postgres(&database_url) {
+                return Err(ConfigError::Invalid {
+                    var: "TANDEM_READ_DATABASE_URL",
+                    reason: "must be a postgres:// replica of a PostgreSQL DATABASE_URL".into(),
+                });
+            }
+        }
         let listen = match overrides.listen {
             Some(addr) => addr,
             None => source
@@ -339,6 +362,7 @@ impl Config {
         };
         Ok(Self {
             database_url,
+            read_database_url,
             db_max_connections: source.positive("TANDEM_DB_MAX_CONNECTIONS", 10)? as u32,
             listen,
             jwt,
@@ -358,6 +382,8 @@ impl Config {
             sweep_interval: source
                 .parsed::<SettingDuration>("TANDEM_SWEEP_INTERVAL")?
                 .map_or(std::time::Duration::from_secs(60), |d| d.0),
+            max_import_bytes: source
+                .positive("TANDEM_MAX_IMPORT_BYTES", DEFAULT_MAX_IMPORT_BYTES)?,
         })
     }
 
@@ -430,6 +456,7 @@ impl Config {
     pub fn for_tests(database_url: &str, secret: &str) -> Self {
         Self {
             database_url: database_url.to_owned(),
+            read_database_url: None,
             db_max_connections: 5,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             jwt: JwtConfig {
@@ -449,6 +476,7 @@ impl Config {
             json_logs: false,
             workers: 1,
             sweep_interval: std::time::Duration::from_secs(60),
+            max_import_bytes: DEFAULT_MAX_IMPORT_BYTES,
         }
     }
 

@@ -265,7 +265,7 @@ async fn proposal_by_hand_within_the_rules(backend: Backend) {
         .await;
     assert_eq!(
         ids(proposed_outside.data(), "matches"),
-        [outside_match.clone()]
+        [outside_match.as_str()]
     );
     let none_active = app
         .as_ospo(

@@ -451,7 +451,6 @@ fn by_month_of_the_program(by_month: &Value, swept_at: chrono::DateTime<chrono::
     assert!((busy["completionRate"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9);
 }
 
-
 /// The demo's seeded history gives the OSPO real figures, through the API,
 /// and keeps the lifecycle's invariants.
 async fn the_demo_history_has_figures(backend: Backend) {
@@ -545,4 +544,77 @@ async fn the_demo_history_has_figures(backend: Backend) {
     );
 }
 
-on_both_backends!(figures_of_a_known_program, the_demo_history_has_figures);
+on_both_backends!(
+    figures_of_a_known_program,
+    the_demo_history_has_figures,
+    figures_read_from_the_replica
+);
+
+/// `TANDEM_READ_DATABASE_URL` sends the figures and the exports to the
+/// replica: pointed at an empty copy of the schema, they see nothing of
+/// what the primary holds. On SQLite the setting is refused at start-up.
+async fn figures_read_from_the_replica(backend: Backend) {
+    if backend == Backend::Sqlite {
+        let dir = std::env::temp_dir().join(format!("tandem-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("tandem.toml");
+        std::fs::write(
+            &file,
+            "database_url = \"sqlite::memory:\"\nread_database_url = \"postgres://replica/tandem\"\njwt_secret = \"0123456789abcdef0123456789abcdef\"\n",
+        )
+        .unwrap();
+        let source = tandem::config::Source::with_file(&file).unwrap();
+        let refused = tandem::config::Config::load(&source, tandem::config::Overrides::default())
+            .unwrap_err();
+        assert!(
+            refused.to_string().contains("TANDEM_READ_DATABASE_URL"),
+            "{refused}"
+        );
+        return;
+    }
+    let Some(replica) = tandem_tests::fresh_database(backend).await else {
+        return;
+    };
+    {
+        use migration::sea_orm_migration::MigratorTrait;
+        let db = tandem::db::connect(&replica, 2).await.unwrap();
+        tandem::Migrator::up(&db, None).await.unwrap();
+        db.close().await.ok();
+    }
+    let Some(app) = TestApp::spawn_with(backend, |c| c.read_database_url = Some(replica)).await
+    else {
+        return;
+    };
+    app.seed_catalog().await;
+    person(&app, "M", Some(5)).await;
+    person(&app, "e", None).await;
+    app.as_user(
+        "e",
+        "mutation { requestMentorship(input: { goals: \"learn\" }) { id } }",
+        json!({}),
+    )
+    .await
+    .data();
+    assert_eq!(app.count("SELECT COUNT(*) FROM mentorship_match").await, 1);
+    let replica = app.as_ospo(METRICS, json!({})).await;
+    let m = &replica.data()["programMetrics"];
+    assert_eq!(m["proposals"]["made"], 0, "the replica holds nothing yet");
+    assert!(
+        m["requestsByState"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["count"] == 0)
+    );
+    let csv = app
+        .client
+        .get(format!("{}/export/matches.csv", app.base))
+        .bearer_auth(app.ospo_token())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 1, "only the header: {csv}");
+}

@@ -2,9 +2,11 @@
 //! capability. Resolvers are thin: they read the [`Viewer`], parse input into
 //! domain types, call one service function and wrap the result.
 
+pub mod cases;
 pub mod catalog;
 pub mod cohort;
 pub mod enums;
+pub mod import;
 pub mod limits;
 pub mod loaders;
 pub mod matches;
@@ -32,6 +34,7 @@ pub struct QueryRoot(
     scoring::ScoringQuery,
     matches::MatchQuery,
     reports::ReportQuery,
+    cases::CaseQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -43,6 +46,8 @@ pub struct MutationRoot(
     scoring::ScoringMutation,
     cohort::CohortMutation,
     matches::MatchMutation,
+    import::ImportMutation,
+    cases::CaseMutation,
 );
 
 pub type TandemSchema = Schema<QueryRoot, MutationRoot, subscriptions::Subscription>;

@@ -17,7 +17,9 @@ use super::pagination::{Cursor, Page};
 use super::{loaders, state, viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::service::people as svc;
-use crate::service::profiles::{self, MenteeDraft, MentorDraft, MentorFilterDraft};
+use crate::service::profiles::{
+    self, MAX_ITEMS, MAX_LANGUAGES, MenteeDraft, MentorDraft, MentorFilterDraft, canonical_timezone,
+};
 use crate::store::{people, profiles as store};
 
 pub struct Person(pub people::Person);
@@ -290,11 +292,6 @@ pub struct MentorFilter {
     pub accepting: Option<bool>,
 }
 
-/// Longest lists a profile input may carry; far above real profiles, low
-/// enough that one request cannot write an unbounded number of rows.
-const MAX_ITEMS: usize = 50;
-const MAX_LANGUAGES: usize = 10;
-
 fn at_most<T>(field: &str, items: &[T], max: usize) -> ApiResult<()> {
     if items.len() > max {
         return Err(ApiError::BadUserInput(format!(
@@ -317,13 +314,11 @@ fn timezone(raw: &str) -> ApiResult<Option<String>> {
     if raw.is_empty() {
         return Ok(None);
     }
-    raw.parse::<chrono_tz::Tz>()
-        .map(|tz| Some(tz.name().to_owned()))
-        .map_err(|_| {
-            ApiError::BadUserInput(format!(
-                "timezone must be an IANA time zone such as Europe/Paris, got {raw:?}"
-            ))
-        })
+    canonical_timezone(raw).map(Some).ok_or_else(|| {
+        ApiError::BadUserInput(format!(
+            "timezone must be an IANA time zone such as Europe/Paris, got {raw:?}"
+        ))
+    })
 }
 
 impl ProfileInput {

@@ -356,7 +356,7 @@ impl ReportQuery {
     ) -> async_graphql::Result<ProgramMetrics> {
         let ospo = viewer(ctx)?.as_ospo()?;
         let metrics = svc::program_metrics(
-            &state(ctx).db,
+            &state(ctx).reads,
             ospo,
             program_id.map(|id| id.0),
             from.map(|d| d.0),

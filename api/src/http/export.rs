@@ -1,7 +1,7 @@
 //! `GET /export/matches.csv` and `GET /export/metrics.csv` for the OSPO
 //! (bearer token; 401 without one, 403 for anyone else): `programId`, and
 //! for the metrics `from` and `to` (`YYYY-MM-DD`). The matches are streamed
-//! a page at a time.
+//! a page at a time. Both read from the read replica when one is configured.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -56,7 +56,7 @@ pub(super) async fn matches(req: HttpRequest, state: web::Data<AppState>) -> Htt
     let export = async {
         let ospo = viewer.as_ospo()?;
         let params = params(&req)?;
-        MatchExport::new(&state.db, OspoTask::Admin(ospo), params.program_id).await
+        MatchExport::new(&state.reads, OspoTask::Admin(ospo), params.program_id).await
     };
     let export = match export.await {
         Ok(export) => export,

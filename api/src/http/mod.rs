@@ -2,9 +2,12 @@
 //! shutdown. `Server::build` binds (port 0 in tests) and reports the bound
 //! address, so tests run exactly what production runs.
 
+mod export;
 mod graphql;
+mod import;
 mod metrics;
 mod probes;
+mod rest;
 mod ws;
 
 use std::net::SocketAddr;
@@ -52,7 +55,13 @@ impl Server {
     pub async fn build(config: Config, db: DatabaseConnection) -> anyhow::Result<Self> {
         let verifier = Verifier::new(&config.jwt)?;
         let events = EventBus::default();
-        let state = AppState::new(config, db, verifier, events);
+        let reads = match &config.read_database_url {
+            Some(url) => crate::db::connect(url, config.db_max_connections)
+                .await
+                .map_err(|e| anyhow::anyhow!("TANDEM_READ_DATABASE_URL: cannot connect: {e}"))?,
+            None => db.clone(),
+        };
+        let state = AppState::new(config, db, verifier, events).with_reads(reads);
         let app_state = state.clone();
         let shutdown = state.config.shutdown_seconds;
         let http = HttpServer::new(move || {
@@ -85,6 +94,9 @@ impl Server {
                 .route("/graphql", web::post().to(graphql::post))
                 .route("/graphql", web::get().to(graphql::get))
                 .route("/graphql/ws", web::get().to(ws::handler))
+                .route("/import/people", web::post().to(import::people))
+                .route("/export/matches.csv", web::get().to(export::matches))
+                .route("/export/metrics.csv", web::get().to(export::metrics))
                 .route("/healthz", web::get().to(probes::healthz))
                 .route("/readyz", web::get().to(probes::readyz))
                 .route("/metrics", web::get().to(metrics::scrape));

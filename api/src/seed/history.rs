@@ -210,7 +210,6 @@ impl Writer<'_> {
             end_reason: Set(end_reason),
             answered_at: Set(answered),
             finished_at: Set(finished),
-            ..Default::default()
         });
         id
     }
@@ -534,7 +533,7 @@ pub async fn seed(
     insert_all(db, &mut enrolments).await?;
 
     let mut writer = Writer {
-        rng: Rng(0x5EED_0F_2026),
+        rng: Rng(0x005E_ED0F_2026),
         now,
         rows: Rows::default(),
         mentors: &mut mentors,

@@ -1,9 +1,12 @@
 //! Service functions: one per use case. Each checks who may do it, decides
 //! with `domain` rules, and owns its transaction. Resolvers call exactly one.
 
+pub mod cases;
 pub mod catalog;
 pub mod cohort;
+pub mod export;
 pub mod features;
+pub mod import;
 pub mod matches;
 pub mod people;
 pub mod policies;
@@ -33,6 +36,18 @@ impl OspoAdmin<'_> {
     pub fn person_id(&self) -> &str {
         &self.0.person_id
     }
+
+    pub fn viewer(&self) -> &Viewer {
+        self.0
+    }
+}
+
+/// Who runs an OSPO task that also has a command (import, export): an OSPO
+/// admin through the API, or the operator at the command line, who holds
+/// the database itself.
+pub enum OspoTask<'a> {
+    Admin(OspoAdmin<'a>),
+    Operator,
 }
 
 impl Viewer {

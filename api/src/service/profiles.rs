@@ -16,6 +16,20 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::catalog::Kind;
 use crate::store::profiles::{self, MenteeProfile, MentorProfile, MentorSearch};
 
+/// Longest lists a profile may carry (skills, projects, foundations);
+/// far above real profiles, low enough that one request or one import row
+/// cannot write an unbounded number of rows.
+pub const MAX_ITEMS: usize = 50;
+/// Most languages a person lists.
+pub const MAX_LANGUAGES: usize = 10;
+
+/// An IANA time zone under its canonical name, or `None` when it is not one.
+pub fn canonical_timezone(raw: &str) -> Option<String> {
+    raw.parse::<chrono_tz::Tz>()
+        .ok()
+        .map(|tz| tz.name().to_owned())
+}
+
 pub struct MentorDraft {
     pub capacity: Capacity,
     pub accepting: bool,

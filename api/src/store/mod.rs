@@ -6,6 +6,8 @@
 pub mod audit;
 pub mod catalog;
 pub mod entities;
+pub mod export;
+pub mod import;
 pub mod matches;
 pub mod people;
 pub mod policies;

@@ -282,7 +282,13 @@ pub async fn time_to_match(
                 )
             })
             .collect();
-        let found = rows(db, &q, &format!("SELECT COUNT(*){} {from}", ranks.concat()), "").await?;
+        let found = rows(
+            db,
+            &q,
+            &format!("SELECT COUNT(*){} {from}", ranks.concat()),
+            "",
+        )
+        .await?;
         let Some(row) = found.first() else {
             return Ok((0, vec![None; percentiles.len()]));
         };
