@@ -129,6 +129,15 @@ impl Query {
     }
 }
 
+/// `FROM table alias`, joined to its match only when a program is counted
+/// (the match carries the program; a date range alone needs no join).
+fn of_matches(scope: &Scope, table: &str, alias: &str) -> String {
+    match scope.program_id {
+        Some(_) => format!("FROM {table} {alias} JOIN mentorship_match m ON m.id = {alias}.match_id"),
+        None => format!("FROM {table} {alias}"),
+    }
+}
+
 async fn rows(
     db: &impl ConnectionTrait,
     query: &Query,
@@ -326,13 +335,11 @@ pub async fn check_ins(db: &impl ConnectionTrait, scope: &Scope) -> Result<(i64,
     let q = Query::new()
         .program("m.program_id", scope)
         .on_days("c.held_on", scope);
-    let found = rows(
-        db,
-        &q,
-        "SELECT COUNT(*), CAST(COALESCE(SUM(c.minutes), 0) AS BIGINT) FROM check_in c JOIN mentorship_match m ON m.id = c.match_id",
-        "",
-    )
-    .await?;
+    let select = format!(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(c.minutes), 0) AS BIGINT) {}",
+        of_matches(scope, "check_in", "c")
+    );
+    let found = rows(db, &q, &select, "").await?;
     Ok(match found.first() {
         Some(r) => (r.try_get_by_index(0)?, r.try_get_by_index(1)?),
         None => (0, 0),
@@ -347,13 +354,11 @@ pub async fn milestones(
     let q = Query::new()
         .program("m.program_id", scope)
         .during("x.created_at", scope);
-    grouped(
-        db,
-        &q,
-        "SELECT x.kind, COUNT(*) FROM milestone x JOIN mentorship_match m ON m.id = x.match_id",
-        "GROUP BY x.kind ORDER BY x.kind",
-    )
-    .await
+    let select = format!(
+        "SELECT x.kind, COUNT(*) {}",
+        of_matches(scope, "milestone", "x")
+    );
+    grouped(db, &q, &select, "GROUP BY x.kind ORDER BY x.kind").await
 }
 
 /// Ratings given in scope, per side: (side, count, sum).
@@ -364,13 +369,12 @@ pub async fn ratings(
     let q = Query::new()
         .program("m.program_id", scope)
         .during("f.created_at", scope);
-    rows(
-        db,
-        &q,
-        "SELECT f.side, COUNT(*), CAST(SUM(f.rating) AS BIGINT) FROM feedback f JOIN mentorship_match m ON m.id = f.match_id",
-        "GROUP BY f.side ORDER BY f.side",
-    )
-    .await?
+    let select = format!(
+        "SELECT f.side, COUNT(*), CAST(SUM(f.rating) AS BIGINT) {}",
+        of_matches(scope, "feedback", "f")
+    );
+    rows(db, &q, &select, "GROUP BY f.side ORDER BY f.side")
+        .await?
     .into_iter()
     .map(|r| {
         Ok((
@@ -392,16 +396,14 @@ pub async fn level_progression(
         .program("m.program_id", scope)
         .during("x.created_at", scope);
     q.condition("x.kind = 'level-up'");
-    rows(
-        db,
-        &q,
+    let select = format!(
         "SELECT CAST(COALESCE(p.target_level, 0) AS BIGINT), COUNT(DISTINCT x.mentee_id), \
          CAST(COALESCE(SUM(x.new_level - x.previous_level), 0) AS BIGINT) \
-         FROM milestone x JOIN mentorship_match m ON m.id = x.match_id \
-         LEFT JOIN mentee_profile p ON p.person_id = x.mentee_id",
-        "GROUP BY COALESCE(p.target_level, 0) ORDER BY 1",
-    )
-    .await?
+         {} LEFT JOIN mentee_profile p ON p.person_id = x.mentee_id",
+        of_matches(scope, "milestone", "x")
+    );
+    rows(db, &q, &select, "GROUP BY COALESCE(p.target_level, 0) ORDER BY 1")
+        .await?
     .into_iter()
     .map(|r| {
         Ok((

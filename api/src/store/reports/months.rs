@@ -3,7 +3,7 @@
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 
-use super::{Query, Scope, rows};
+use super::{Query, Scope, of_matches, rows};
 
 /// One group of one series: its month (`YYYY-MM`), a label (a state or a
 /// kind), how many, and the sum of the series' measure (minutes, rating).
@@ -47,7 +47,7 @@ pub async fn by_month(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Mo
     let backend = db.get_database_backend();
     let ts = |column: &str| month_of(backend, column);
     let matches = "FROM mentorship_match";
-    let joined = |table: &str| format!("FROM {table} JOIN mentorship_match m ON m.id = x.match_id");
+    let joined = |table: &str| of_matches(scope, table, "x");
     let mut answered = Query::new()
         .program("program_id", scope)
         .during("answered_at", scope);
@@ -101,7 +101,7 @@ pub async fn by_month(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Mo
             "substr(x.held_on, 1, 7)".into(),
             "'check_ins'",
             "x.minutes",
-            joined("check_in x"),
+            joined("check_in"),
         ),
         (
             Series::Milestones,
@@ -111,7 +111,7 @@ pub async fn by_month(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Mo
             ts("x.created_at"),
             "x.kind",
             "0",
-            joined("milestone x"),
+            joined("milestone"),
         ),
         (
             Series::Ratings,
@@ -121,7 +121,7 @@ pub async fn by_month(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Mo
             ts("x.created_at"),
             "'ratings'",
             "x.rating",
-            joined("feedback x"),
+            joined("feedback"),
         ),
     ];
     let series = plan.map(|(series, query, month, label, sum, from)| async move {
