@@ -425,7 +425,8 @@ impl crate::service::import::Progress for TerminalProgress {
 async fn import(config: Config, path: &std::path::Path, dry_run: bool) -> anyhow::Result<()> {
     use std::io::IsTerminal;
 
-    use crate::service::import::{Importer, Progress, Silent, import_people};
+    use crate::service::OspoTask;
+    use crate::service::import::{Progress, Silent, import_people};
     let csv =
         std::fs::read(path).map_err(|e| anyhow::anyhow!("--people {}: {e}", path.display()))?;
     let db = connect_and_migrate(&config).await?;
@@ -436,7 +437,7 @@ async fn import(config: Config, path: &std::path::Path, dry_run: bool) -> anyhow
     } else {
         &Silent
     };
-    let report = import_people(&state, Importer::Operator, &csv, dry_run, progress)
+    let report = import_people(&state, OspoTask::Operator, &csv, dry_run, progress)
         .await
         .map_err(|e| match e {
             crate::error::ApiError::Internal(cause) => cause.context("import failed"),

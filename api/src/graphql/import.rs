@@ -4,7 +4,8 @@
 use async_graphql::{Context, Object, SimpleObject};
 
 use super::{state, viewer};
-use crate::service::import::{self as svc, Importer, Silent};
+use crate::service::OspoTask;
+use crate::service::import::{self as svc, Silent};
 
 /// What an import did, or would do on a dry run. When `errors` is not
 /// empty nothing was written, and the counts say what the good rows would
@@ -72,7 +73,7 @@ impl ImportMutation {
         let admin = viewer(ctx)?.as_ospo()?;
         let report = svc::import_people(
             state(ctx),
-            Importer::Ospo(admin),
+            OspoTask::Admin(admin),
             csv.as_bytes(),
             dry_run.unwrap_or(false),
             &Silent,

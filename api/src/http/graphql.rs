@@ -5,11 +5,10 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::{Request, Response, ServerError};
-use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::AppState;
-use super::rest::{authenticate, refuse};
+use super::rest::{authenticate, read_body, refuse};
 use crate::error::ErrorCode;
 use crate::graphql::limits;
 use crate::graphql::loaders::Loaders;
@@ -29,46 +28,6 @@ fn is_json(req: &HttpRequest) -> bool {
         .trim()
         .to_ascii_lowercase();
     essence == "application/json" || essence == "application/graphql-response+json"
-}
-
-/// Reads the body up to the configured limit, counting bytes as they arrive,
-/// so a chunked body without `Content-Length` is capped too.
-async fn read_body(
-    state: &AppState,
-    req: &HttpRequest,
-    mut payload: web::Payload,
-) -> Result<Vec<u8>, HttpResponse> {
-    let max = state.config.limits.max_body_bytes;
-    let too_large = || {
-        refuse(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("the body is over {max} bytes"),
-            ErrorCode::BadUserInput,
-        )
-    };
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > max) {
-        return Err(too_large());
-    }
-    let mut body = Vec::with_capacity(declared.unwrap_or(1024).min(max));
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| {
-            refuse(
-                StatusCode::BAD_REQUEST,
-                "the body could not be read",
-                ErrorCode::BadUserInput,
-            )
-        })?;
-        if body.len() + chunk.len() > max {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 /// The JSON shape of a GraphQL request; `variables` must be an object.
@@ -114,7 +73,14 @@ pub async fn post(
             ErrorCode::BadUserInput,
         );
     }
-    let bytes = match read_body(&state, &req, payload).await {
+    let bytes = match read_body(
+        &req,
+        payload,
+        state.config.limits.max_body_bytes,
+        "the body",
+    )
+    .await
+    {
         Ok(bytes) => bytes,
         Err(response) => return response,
     };

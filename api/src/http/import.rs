@@ -6,12 +6,12 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use futures_util::StreamExt;
 
 use super::AppState;
-use super::rest::{authenticate, refuse, refuse_error};
+use super::rest::{authenticate, read_body, refuse, refuse_error};
 use crate::error::ErrorCode;
-use crate::service::import::{Importer, Silent, import_people};
+use crate::service::OspoTask;
+use crate::service::import::{Silent, import_people};
 
 fn is_csv(req: &HttpRequest) -> bool {
     req.headers()
@@ -42,45 +42,6 @@ fn dry_run(req: &HttpRequest) -> Option<bool> {
     }
 }
 
-/// Reads the body up to `max` bytes, counting as chunks arrive, so a chunked
-/// body without `Content-Length` is capped too.
-async fn read_body(
-    req: &HttpRequest,
-    mut payload: web::Payload,
-    max: usize,
-) -> Result<Vec<u8>, HttpResponse> {
-    let too_large = || {
-        refuse(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("the file is over {max} bytes (TANDEM_MAX_IMPORT_BYTES)"),
-            ErrorCode::BadUserInput,
-        )
-    };
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > max) {
-        return Err(too_large());
-    }
-    let mut body = Vec::with_capacity(declared.unwrap_or(64 * 1024).min(max));
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| {
-            refuse(
-                StatusCode::BAD_REQUEST,
-                "the body could not be read",
-                ErrorCode::BadUserInput,
-            )
-        })?;
-        if body.len() + chunk.len() > max {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
 pub async fn people(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -109,11 +70,18 @@ pub async fn people(
             ErrorCode::BadUserInput,
         );
     };
-    let body = match read_body(&req, payload, state.config.max_import_bytes).await {
+    let body = match read_body(
+        &req,
+        payload,
+        state.config.max_import_bytes,
+        "the file (TANDEM_MAX_IMPORT_BYTES)",
+    )
+    .await
+    {
         Ok(body) => body,
         Err(response) => return response,
     };
-    match import_people(&state, Importer::Ospo(admin), &body, dry_run, &Silent).await {
+    match import_people(&state, OspoTask::Admin(admin), &body, dry_run, &Silent).await {
         Ok(report) => HttpResponse::Ok().json(report),
         Err(e) => refuse_error(&e),
     }

@@ -74,3 +74,45 @@ pub(super) async fn authenticate(
         ),
     })
 }
+
+/// Reads a body of at most `max` bytes, counting as chunks arrive, so a
+/// chunked body without `Content-Length` is capped too; `what` names the
+/// limit in the 413's message.
+pub(super) async fn read_body(
+    req: &HttpRequest,
+    mut payload: actix_web::web::Payload,
+    max: usize,
+    what: &str,
+) -> Result<Vec<u8>, HttpResponse> {
+    use futures_util::StreamExt;
+    let too_large = || {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("{what} is over {max} bytes"),
+            ErrorCode::BadUserInput,
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > max) {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(declared.unwrap_or(1024).min(max));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| {
+            refuse(
+                StatusCode::BAD_REQUEST,
+                "the body could not be read",
+                ErrorCode::BadUserInput,
+            )
+        })?;
+        if body.len() + chunk.len() > max {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}

@@ -23,20 +23,12 @@ use serde::Serialize;
 
 use self::parse::Row;
 use self::plan::{Known, Plan};
-use super::OspoAdmin;
+use super::OspoTask;
 use crate::app::AppState;
 use crate::db::begin_write;
 use crate::error::ApiResult;
 use crate::store::catalog::{Kind, ids_by_slug};
 use crate::store::{self, profiles, revision};
-
-/// Who runs an import.
-pub enum Importer<'a> {
-    /// An OSPO admin, through the API.
-    Ospo(OspoAdmin<'a>),
-    /// The operator at the command line, who holds the database itself.
-    Operator,
-}
 
 /// What an import did, or would do. With `errors`, nothing was written and
 /// the counts say what the good rows would have done.
@@ -85,7 +77,7 @@ const PROGRESS_BATCH: usize = 2000;
 /// everything against the database and writes nothing.
 pub async fn import_people(
     state: &AppState,
-    by: Importer<'_>,
+    by: OspoTask<'_>,
     csv: &[u8],
     dry_run: bool,
     progress: &dyn Progress,
@@ -141,8 +133,8 @@ pub async fn import_people(
     drop(writer);
     tracing::info!(
         by = match by {
-            Importer::Ospo(admin) => admin.person_id().to_owned(),
-            Importer::Operator => "command line".to_owned(),
+            OspoTask::Admin(admin) => admin.person_id().to_owned(),
+            OspoTask::Operator => "command line".to_owned(),
         },
         rows = records,
         created = plan.created,

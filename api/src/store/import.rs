@@ -37,23 +37,6 @@ pub async fn lock_out_other_imports(db: &impl ConnectionTrait) -> Result<(), DbE
     Ok(())
 }
 
-fn person_from(row: person::Model) -> Result<Person, DbErr> {
-    let osmm_level = u8::try_from(row.osmm_level)
-        .ok()
-        .filter(|l| (1..=5).contains(l))
-        .ok_or_else(|| super::corrupt("person.osmm_level", row.osmm_level))?;
-    Ok(Person {
-        languages: super::split_list(&row.languages),
-        id: row.id,
-        display_name: row.display_name,
-        email: row.email,
-        department: row.department,
-        manager_id: row.manager_id,
-        timezone: row.timezone,
-        osmm_level,
-    })
-}
-
 /// Everyone whose email is one of `emails` (several people may share one).
 pub async fn people_by_email(
     db: &impl ConnectionTrait,
@@ -66,7 +49,7 @@ pub async fn people_by_email(
             .all(db)
             .await?;
         for row in rows {
-            out.push(person_from(row)?);
+            out.push(Person::from_row(row)?);
         }
     }
     Ok(out)

@@ -23,7 +23,7 @@ pub struct Person {
 }
 
 impl Person {
-    fn from_row(row: person::Model) -> Result<Self, DbErr> {
+    pub(crate) fn from_row(row: person::Model) -> Result<Self, DbErr> {
         let osmm_level = u8::try_from(row.osmm_level)
             .ok()
             .filter(|l| (1..=5).contains(l))

@@ -133,7 +133,9 @@ impl Query {
 /// (the match carries the program; a date range alone needs no join).
 fn of_matches(scope: &Scope, table: &str, alias: &str) -> String {
     match scope.program_id {
-        Some(_) => format!("FROM {table} {alias} JOIN mentorship_match m ON m.id = {alias}.match_id"),
+        Some(_) => {
+            format!("FROM {table} {alias} JOIN mentorship_match m ON m.id = {alias}.match_id")
+        }
         None => format!("FROM {table} {alias}"),
     }
 }
@@ -375,15 +377,15 @@ pub async fn ratings(
     );
     rows(db, &q, &select, "GROUP BY f.side ORDER BY f.side")
         .await?
-    .into_iter()
-    .map(|r| {
-        Ok((
-            r.try_get_by_index(0)?,
-            r.try_get_by_index(1)?,
-            r.try_get_by_index(2)?,
-        ))
-    })
-    .collect()
+        .into_iter()
+        .map(|r| {
+            Ok((
+                r.try_get_by_index(0)?,
+                r.try_get_by_index(1)?,
+                r.try_get_by_index(2)?,
+            ))
+        })
+        .collect()
 }
 
 /// Level-ups recorded in scope: per target level of the mentee (0 when the
@@ -402,8 +404,13 @@ pub async fn level_progression(
          {} LEFT JOIN mentee_profile p ON p.person_id = x.mentee_id",
         of_matches(scope, "milestone", "x")
     );
-    rows(db, &q, &select, "GROUP BY COALESCE(p.target_level, 0) ORDER BY 1")
-        .await?
+    rows(
+        db,
+        &q,
+        &select,
+        "GROUP BY COALESCE(p.target_level, 0) ORDER BY 1",
+    )
+    .await?
     .into_iter()
     .map(|r| {
         Ok((
