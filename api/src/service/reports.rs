@@ -117,7 +117,7 @@ impl MonthFigures {
         match (row.series, row.label.as_str()) {
             (Series::Requests, _) => self.requests += n,
             (Series::Proposals, _) => self.proposals_made += n,
-            (Series::Answers, "declined") => self.declined += n,
+            (Series::Answers, label) if label.starts_with("declined") => self.declined += n,
             (Series::Answers, "expired") => self.expired += n,
             (Series::Answers, _) => self.accepted += n,
             (Series::Endings, "completed") => self.completed += n,
@@ -153,6 +153,50 @@ fn months(rows: &[MonthRow]) -> ApiResult<Vec<(Month, MonthFigures)>> {
         .into_iter()
         .map(|m| (m, by_month.remove(&m).unwrap_or_default()))
         .collect())
+}
+
+/// The scope's totals, summed from its monthly rows (the same filters).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Totals {
+    requests_by_state: BTreeMap<String, i64>,
+    made: i64,
+    accepted: i64,
+    expired: i64,
+    declined_by_reason: BTreeMap<String, i64>,
+    completed: i64,
+    ended_early: i64,
+    check_ins: (i64, i64),
+    milestones: BTreeMap<String, i64>,
+    ratings_by_side: BTreeMap<String, Ratings>,
+}
+
+fn totals(rows: &[MonthRow]) -> Totals {
+    let mut t = Totals::default();
+    for row in rows {
+        let (label, n) = (row.label.as_str(), row.count);
+        match row.series {
+            Series::Requests => *t.requests_by_state.entry(row.label.clone()).or_default() += n,
+            Series::Proposals => t.made += n,
+            Series::Answers => match label.strip_prefix("declined:") {
+                Some(reason) => *t.declined_by_reason.entry(reason.to_owned()).or_default() += n,
+                None if label == "expired" => t.expired += n,
+                None => t.accepted += n,
+            },
+            Series::Endings if label == "completed" => t.completed += n,
+            Series::Endings => t.ended_early += n,
+            Series::CheckIns => {
+                t.check_ins.0 += n;
+                t.check_ins.1 += row.sum;
+            }
+            Series::Milestones => *t.milestones.entry(row.label.clone()).or_default() += n,
+            Series::Ratings => {
+                let side = t.ratings_by_side.entry(row.label.clone()).or_default();
+                side.count += n;
+                side.sum += row.sum;
+            }
+        }
+    }
+    t
 }
 
 pub struct ProgramMetrics {
@@ -205,43 +249,22 @@ pub(crate) async fn figures(
         from,
         to,
     };
-    // Independent aggregates, run at once on the pool's connections.
-    let (
-        by_state,
-        (count, ranks),
-        p,
-        m,
-        ratings,
-        milestones,
-        load,
-        by_target_level,
-        demand,
-        month_rows,
-        check_ins,
-    ) = tokio::try_join!(
-        reports::requests_by_state(db, &scope),
+    // Independent aggregates, run at once on the pool's connections; the
+    // counted totals are the sums of the monthly series.
+    let ((count, ranks), active_now, load, by_target_level, demand, month_rows) = tokio::try_join!(
         reports::time_to_match(db, &scope, &[0.5, 0.9]),
-        reports::proposals(db, &scope),
-        reports::mentorships(db, &scope),
-        reports::ratings(db, &scope),
-        reports::milestones(db, &scope),
+        reports::active_mentorships(db, &scope),
         reports::mentor_load(db, &scope),
         reports::level_progression(db, &scope),
         reports::demand_supply(db, &scope),
         reports::by_month(db, &scope),
-        reports::check_ins(db, &scope),
     )?;
+    let t = totals(&month_rows);
     let requests_by_state = RequestState::ALL
         .into_iter()
-        .map(|s| {
-            let n = by_state
-                .iter()
-                .find(|(k, _)| k == s.slug())
-                .map_or(0, |(_, n)| *n);
-            (s, n)
-        })
+        .map(|s| (s, t.requests_by_state.get(s.slug()).copied().unwrap_or(0)))
         .collect();
-    let declines_by_reason = p
+    let declines_by_reason = t
         .declined_by_reason
         .iter()
         .map(|(slug, n)| {
@@ -256,17 +279,17 @@ pub(crate) async fn figures(
         by_mentor: Ratings::default(),
         by_mentee: Ratings::default(),
     };
-    for (side, count, sum) in ratings {
-        let part = if side == Side::Mentor.slug() {
-            &mut satisfaction.by_mentor
+    for (side, ratings) in t.ratings_by_side {
+        satisfaction.overall.count += ratings.count;
+        satisfaction.overall.sum += ratings.sum;
+        if side == Side::Mentor.slug() {
+            satisfaction.by_mentor = ratings;
         } else {
-            &mut satisfaction.by_mentee
-        };
-        *part = Ratings { count, sum };
-        satisfaction.overall.count += count;
-        satisfaction.overall.sum += sum;
+            satisfaction.by_mentee = ratings;
+        }
     }
-    let milestones = milestones
+    let milestones = t
+        .milestones
         .iter()
         .map(|(slug, n)| {
             MilestoneKind::from_slug(slug)
@@ -319,21 +342,74 @@ pub(crate) async fn figures(
             p90_hours: ranks.get(1).copied().flatten(),
         },
         proposals: ProposalStats {
-            made: p.made,
-            accepted: p.accepted,
+            made: t.made,
+            accepted: t.accepted,
             declined,
-            expired: p.expired,
-            acceptance_rate: rate(p.accepted, p.accepted + declined + p.expired),
+            expired: t.expired,
+            acceptance_rate: rate(t.accepted, t.accepted + declined + t.expired),
             declines_by_reason,
         },
         mentorships: MentorshipStats {
-            active: m.active,
-            completed: m.completed,
-            ended_early: m.ended_early,
-            completion_rate: rate(m.completed, m.completed + m.ended_early),
+            active: active_now,
+            completed: t.completed,
+            ended_early: t.ended_early,
+            completion_rate: rate(t.completed, t.completed + t.ended_early),
         },
         satisfaction,
         milestones,
-        check_ins,
+        check_ins: t.check_ins,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(series: Series, month: &str, label: &str, count: i64, sum: i64) -> MonthRow {
+        MonthRow {
+            series,
+            month: month.into(),
+            label: label.into(),
+            count,
+            sum,
+        }
+    }
+
+    #[test]
+    fn totals_and_months_come_from_the_same_rows() {
+        let rows = [
+            row(Series::Requests, "2026-09", "open", 2, 0),
+            row(Series::Requests, "2026-11", "closed", 3, 0),
+            row(Series::Answers, "2026-09", "active", 1, 0),
+            row(Series::Answers, "2026-11", "completed", 2, 0),
+            row(Series::Answers, "2026-11", "declined:no-time-now", 1, 0),
+            row(Series::Answers, "2026-11", "expired", 1, 0),
+            row(Series::Endings, "2026-11", "ended_early", 1, 0),
+            row(Series::CheckIns, "2026-09", "check_ins", 2, 90),
+            row(Series::Ratings, "2026-11", "mentee", 2, 9),
+            row(Series::Milestones, "2026-11", "level-up", 1, 0),
+        ];
+        let t = totals(&rows);
+        assert_eq!(t.requests_by_state["open"], 2);
+        assert_eq!(t.requests_by_state["closed"], 3);
+        assert_eq!((t.accepted, t.expired), (3, 1));
+        assert_eq!(t.declined_by_reason["no-time-now"], 1);
+        assert_eq!((t.completed, t.ended_early), (0, 1));
+        assert_eq!(t.check_ins, (2, 90));
+        assert_eq!(t.ratings_by_side["mentee"], Ratings { count: 2, sum: 9 });
+        let by_month = months(&rows).unwrap();
+        assert_eq!(by_month.len(), 3, "September to November, October quiet");
+        let november = &by_month[2].1;
+        assert_eq!(
+            (
+                november.requests,
+                november.accepted,
+                november.declined,
+                november.expired
+            ),
+            (3, 2, 1, 1)
+        );
+        assert_eq!(by_month[1].1, MonthFigures::default());
+        assert_eq!(november.level_ups, 1);
+    }
 }

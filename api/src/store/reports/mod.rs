@@ -159,110 +159,14 @@ async fn count(db: &impl ConnectionTrait, query: &Query, select: &str) -> Result
     })
 }
 
-/// (label, count) for a grouped count.
-async fn grouped(
-    db: &impl ConnectionTrait,
-    query: &Query,
-    select: &str,
-    tail: &str,
-) -> Result<Vec<(String, i64)>, DbErr> {
-    rows(db, query, select, tail)
-        .await?
-        .into_iter()
-        .map(|r| Ok((r.try_get_by_index(0)?, r.try_get_by_index(1)?)))
-        .collect()
-}
-
-/// Requests created in scope, by state.
-pub async fn requests_by_state(
-    db: &impl ConnectionTrait,
-    scope: &Scope,
-) -> Result<Vec<(String, i64)>, DbErr> {
-    let q = Query::new()
-        .program("program_id", scope)
-        .during("created_at", scope);
-    grouped(
-        db,
-        &q,
-        "SELECT state, COUNT(*) FROM mentorship_request",
-        "GROUP BY state ORDER BY state",
-    )
-    .await
-}
-
-/// Proposal figures: made (by proposal time), and by answer time the
-/// accepted ones (whatever became of them), declined (by reason) and expired.
-pub struct Proposals {
-    pub made: i64,
-    pub accepted: i64,
-    pub expired: i64,
-    pub declined_by_reason: Vec<(String, i64)>,
-}
-
-pub async fn proposals(db: &impl ConnectionTrait, scope: &Scope) -> Result<Proposals, DbErr> {
-    let made = Query::new()
-        .program("program_id", scope)
-        .during("proposed_at", scope);
-    let made = count(db, &made, "SELECT COUNT(*) FROM mentorship_match").await?;
-    let answered = || {
-        Query::new()
-            .program("program_id", scope)
-            .during("answered_at", scope)
-    };
-    let mut accepted = answered();
-    accepted.condition("state IN ('active', 'completed', 'ended_early')");
-    let accepted = count(db, &accepted, "SELECT COUNT(*) FROM mentorship_match").await?;
-    let mut expired = answered();
-    expired.condition("state = 'expired'");
-    let expired = count(db, &expired, "SELECT COUNT(*) FROM mentorship_match").await?;
-    let mut declined = answered();
-    declined.condition("state = 'declined'");
-    let declined_by_reason = grouped(
-        db,
-        &declined,
-        "SELECT COALESCE(decline_reason, 'other'), COUNT(*) FROM mentorship_match",
-        "GROUP BY COALESCE(decline_reason, 'other') ORDER BY 1",
-    )
-    .await?;
-    Ok(Proposals {
-        made,
-        accepted,
-        expired,
-        declined_by_reason,
-    })
-}
-
-/// Mentorships: active now (accepted by the end of the range), and
-/// completed or ended early inside it.
-pub struct Mentorships {
-    pub active: i64,
-    pub completed: i64,
-    pub ended_early: i64,
-}
-
-pub async fn mentorships(db: &impl ConnectionTrait, scope: &Scope) -> Result<Mentorships, DbErr> {
+/// Mentorships active now that began by the end of the range.
+pub async fn active_mentorships(db: &impl ConnectionTrait, scope: &Scope) -> Result<i64, DbErr> {
     let mut active = Query::new().program("program_id", scope);
     active.condition("state = 'active'");
     if let Some(end) = scope.end() {
         active = active.with("answered_at < ?", end);
     }
-    let active = count(db, &active, "SELECT COUNT(*) FROM mentorship_match").await?;
-    let finished = Query::new()
-        .program("program_id", scope)
-        .during("finished_at", scope);
-    let by_state = grouped(
-        db,
-        &finished,
-        "SELECT state, COUNT(*) FROM mentorship_match",
-        "GROUP BY state",
-    )
-    .await?;
-    let of = |s: &str| by_state.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
-    Ok(Mentorships {
-        active,
-        completed: of("completed"),
-        ended_early: of("ended_early"),
-    })
+    count(db, &active, "SELECT COUNT(*) FROM mentorship_match").await
 }
 
 /// Hours from a request to the accepted proposal, for proposals accepted in
@@ -330,62 +234,6 @@ pub async fn time_to_match(
         );
     }
     Ok((n, values))
-}
-
-/// Check-ins held in scope: how many, and their minutes. Never their notes.
-pub async fn check_ins(db: &impl ConnectionTrait, scope: &Scope) -> Result<(i64, i64), DbErr> {
-    let q = Query::new()
-        .program("m.program_id", scope)
-        .on_days("c.held_on", scope);
-    let select = format!(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(c.minutes), 0) AS BIGINT) {}",
-        of_matches(scope, "check_in", "c")
-    );
-    let found = rows(db, &q, &select, "").await?;
-    Ok(match found.first() {
-        Some(r) => (r.try_get_by_index(0)?, r.try_get_by_index(1)?),
-        None => (0, 0),
-    })
-}
-
-/// Milestones recorded in scope, by kind.
-pub async fn milestones(
-    db: &impl ConnectionTrait,
-    scope: &Scope,
-) -> Result<Vec<(String, i64)>, DbErr> {
-    let q = Query::new()
-        .program("m.program_id", scope)
-        .during("x.created_at", scope);
-    let select = format!(
-        "SELECT x.kind, COUNT(*) {}",
-        of_matches(scope, "milestone", "x")
-    );
-    grouped(db, &q, &select, "GROUP BY x.kind ORDER BY x.kind").await
-}
-
-/// Ratings given in scope, per side: (side, count, sum).
-pub async fn ratings(
-    db: &impl ConnectionTrait,
-    scope: &Scope,
-) -> Result<Vec<(String, i64, i64)>, DbErr> {
-    let q = Query::new()
-        .program("m.program_id", scope)
-        .during("f.created_at", scope);
-    let select = format!(
-        "SELECT f.side, COUNT(*), CAST(SUM(f.rating) AS BIGINT) {}",
-        of_matches(scope, "feedback", "f")
-    );
-    rows(db, &q, &select, "GROUP BY f.side ORDER BY f.side")
-        .await?
-        .into_iter()
-        .map(|r| {
-            Ok((
-                r.try_get_by_index(0)?,
-                r.try_get_by_index(1)?,
-                r.try_get_by_index(2)?,
-            ))
-        })
-        .collect()
 }
 
 /// Level-ups recorded in scope: per target level of the mentee (0 when the

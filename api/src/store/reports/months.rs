@@ -1,5 +1,7 @@
-//! The per-month series behind `byMonth`: each figure grouped by the UTC
-//! calendar month of its own event, one grouped query per source table.
+//! The per-month series behind `byMonth` and the totals: each figure
+//! grouped by the UTC calendar month of its own event (and a label: a state,
+//! a kind, a side), one grouped query per series. A total over the scope is
+//! the sum of its series' rows, so totals and months cannot disagree.
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 
@@ -18,11 +20,12 @@ pub struct MonthRow {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Series {
-    /// Requests by creation; label: `requests`.
+    /// Requests by creation; label: the request's state now.
     Requests,
     /// Proposals by proposal time; label: `made`.
     Proposals,
-    /// Proposals by answer time; label: the match's state now.
+    /// Proposals by answer time; label: the match's state now, and for a
+    /// declined one `declined:` and its reason.
     Answers,
     /// Mentorships by end time; label: `completed` or `ended_early`.
     Endings,
@@ -30,7 +33,7 @@ pub enum Series {
     CheckIns,
     /// Milestones by creation; label: the kind.
     Milestones,
-    /// Feedback by creation; sum: ratings.
+    /// Feedback by creation; label: the side that gave it; sum: ratings.
     Ratings,
 }
 
@@ -63,7 +66,7 @@ pub async fn by_month(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Mo
                 .program("program_id", scope)
                 .during("created_at", scope),
             ts("created_at"),
-            "'requests'",
+            "state",
             "0",
             "FROM mentorship_request".into(),
         ),
@@ -81,7 +84,7 @@ pub async fn by_month(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Mo
             Series::Answers,
             answered,
             ts("answered_at"),
-            "state",
+            "CASE WHEN state = 'declined' THEN 'declined:' || COALESCE(decline_reason, 'other') ELSE state END",
             "0",
             matches.into(),
         ),
@@ -119,7 +122,7 @@ pub async fn by_month(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Mo
                 .program("m.program_id", scope)
                 .during("x.created_at", scope),
             ts("x.created_at"),
-            "'ratings'",
+            "x.side",
             "x.rating",
             joined("feedback"),
         ),
