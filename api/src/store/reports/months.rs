@@ -37,11 +37,19 @@ pub enum Series {
     Ratings,
 }
 
-fn month_of(backend: DbBackend, column: &str) -> String {
+/// The month of a timestamp column: what to group by, and how to show it
+/// (on PostgreSQL the text is made once per group, not once per row).
+fn month_of(backend: DbBackend, column: &str) -> (String, String) {
     match backend {
-        DbBackend::Postgres => format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM')"),
+        DbBackend::Postgres => {
+            let month = format!("date_trunc('month', {column} AT TIME ZONE 'UTC')");
+            (month.clone(), format!("to_char({month}, 'YYYY-MM')"))
+        }
         // Timestamps are stored as RFC 3339 text in UTC.
-        _ => format!("substr({column}, 1, 7)"),
+        _ => {
+            let month = format!("substr({column}, 1, 7)");
+            (month.clone(), month)
+        }
     }
 }
 
@@ -59,7 +67,7 @@ pub async fn by_month(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Mo
         .program("program_id", scope)
         .during("finished_at", scope);
     ended.condition("state IN ('completed', 'ended_early')");
-    let plan: [(Series, Query, String, &str, &str, String); 7] = [
+    let plan: [(Series, Query, (String, String), &str, &str, String); 7] = [
         (
             Series::Requests,
             Query::new()
@@ -101,7 +109,10 @@ pub async fn by_month(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Mo
             Query::new()
                 .program("m.program_id", scope)
                 .on_days("x.held_on", scope),
-            "substr(x.held_on, 1, 7)".into(),
+            (
+                "substr(x.held_on, 1, 7)".into(),
+                "substr(x.held_on, 1, 7)".into(),
+            ),
             "'check_ins'",
             "x.minutes",
             joined("check_in"),
@@ -127,24 +138,26 @@ pub async fn by_month(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Mo
             joined("feedback"),
         ),
     ];
-    let series = plan.map(|(series, query, month, label, sum, from)| async move {
-        let select = format!(
-            "SELECT {month}, {label}, COUNT(*), CAST(COALESCE(SUM({sum}), 0) AS BIGINT) {from}"
-        );
-        rows(db, &query, &select, "GROUP BY 1, 2")
-            .await?
-            .into_iter()
-            .map(|row| {
-                Ok(MonthRow {
-                    series,
-                    month: row.try_get_by_index(0)?,
-                    label: row.try_get_by_index(1)?,
-                    count: row.try_get_by_index(2)?,
-                    sum: row.try_get_by_index(3)?,
+    let series = plan.map(
+        |(series, query, (month, shown), label, sum, from)| async move {
+            let select = format!(
+                "SELECT {shown}, {label}, COUNT(*), CAST(COALESCE(SUM({sum}), 0) AS BIGINT) {from}"
+            );
+            rows(db, &query, &select, &format!("GROUP BY {month}, 2"))
+                .await?
+                .into_iter()
+                .map(|row| {
+                    Ok(MonthRow {
+                        series,
+                        month: row.try_get_by_index(0)?,
+                        label: row.try_get_by_index(1)?,
+                        count: row.try_get_by_index(2)?,
+                        sum: row.try_get_by_index(3)?,
+                    })
                 })
-            })
-            .collect::<Result<Vec<_>, DbErr>>()
-    });
+                .collect::<Result<Vec<_>, DbErr>>()
+        },
+    );
     Ok(futures_util::future::try_join_all(series)
         .await?
         .into_iter()
