@@ -17,6 +17,7 @@ mod m0003_scoring_revision;
 mod m0004_lifecycle;
 mod m0005_milestone_previous_level;
 mod m0006_metrics_indexes;
+mod m0007_match_requested_at;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_lifecycle::Migration),
             Box::new(m0005_milestone_previous_level::Migration),
             Box::new(m0006_metrics_indexes::Migration),
+            Box::new(m0007_match_requested_at::Migration),
         ]
     }
 }

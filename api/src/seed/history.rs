@@ -163,7 +163,7 @@ impl Writer<'_> {
     #[allow(clippy::too_many_arguments)]
     fn proposal(
         &mut self,
-        request: &str,
+        (request, requested): &(String, DateTime<Utc>),
         mentee: &str,
         mentor: usize,
         program: Option<&str>,
@@ -194,7 +194,7 @@ impl Writer<'_> {
         });
         self.rows.matches.push(mentorship_match::ActiveModel {
             id: Set(id.clone()),
-            request_id: Set(request.to_owned()),
+            request_id: Set(request.clone()),
             mentor_id: Set(self.mentors[mentor].id.clone()),
             mentee_id: Set(mentee.to_owned()),
             program_id: Set(program.map(str::to_owned)),
@@ -210,6 +210,7 @@ impl Writer<'_> {
             end_reason: Set(end_reason),
             answered_at: Set(answered),
             finished_at: Set(finished),
+            requested_at: Set(Some(*requested)),
         });
         id
     }
@@ -333,7 +334,7 @@ impl Writer<'_> {
             (Some(_), None) => ("open", None),
             other => (state, other.0),
         };
-        let request = self.request(&mentee.id, program, created, state);
+        let request = (self.request(&mentee.id, program, created, state), created);
         for (answer, at, answered) in pending {
             if answered >= self.now {
                 continue;

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use domain::matching::{self, Instance, UnmatchedReason};
 use domain::mentorship::{MatchState, RequestState};
 use domain::program::ProgramStatus;
@@ -55,6 +55,7 @@ fn centi(total: f64) -> u32 {
 struct Planned {
     match_id: String,
     request_id: String,
+    requested_at: DateTime<Utc>,
     mentee_id: String,
     mentor_id: String,
     total: f64,
@@ -93,7 +94,7 @@ async fn solve(
     // Index order is id order: the solvers' tie rules compare ids.
     let mut open = requests::open_in_program(db, program_id).await?;
     open.sort_by(|a, b| a.1.cmp(&b.1));
-    let mentee_ids: Vec<String> = open.iter().map(|(_, mentee)| mentee.clone()).collect();
+    let mentee_ids: Vec<String> = open.iter().map(|(_, mentee, _)| mentee.clone()).collect();
     let mentor_ids = programs::enrolled(db, program_id, programs::Role::Mentor).await?;
     let mut everyone = mentee_ids.clone();
     everyone.extend(mentor_ids.iter().cloned());
@@ -173,9 +174,9 @@ async fn solve(
     let mut assignments = Vec::new();
     let mut proposals = Vec::new();
     let mut objective = 0.0;
-    let request_of: HashMap<&str, &str> = open
+    let request_of: HashMap<&str, (&str, DateTime<Utc>)> = open
         .iter()
-        .map(|(request, mentee)| (mentee.as_str(), request.as_str()))
+        .map(|(request, mentee, at)| (mentee.as_str(), (request.as_str(), *at)))
         .collect();
     for (e, m) in assignment.pairs() {
         let ((mentor, mentor_f), (mentee, mentee_f)) = (&mentors[m as usize], &mentees[e as usize]);
@@ -188,9 +189,9 @@ async fn solve(
         let explanations = scoring::explain(mentor_f, mentee_f, score, &names);
         let view = ScoreView::from_score(score, explanations, policy.version());
         objective += score.total();
-        let request_id = request_of
+        let (request_id, requested_at) = request_of
             .get(mentee_f.person_id.as_str())
-            .map(|r| r.to_string())
+            .map(|(r, at)| (r.to_string(), *at))
             .unwrap_or_default();
         let match_id = (!dry_run).then(people::new_id);
         if let Some(id) = &match_id {
@@ -199,6 +200,7 @@ async fn solve(
             proposals.push(Planned {
                 match_id: id.clone(),
                 request_id,
+                requested_at,
                 mentee_id: mentee_f.person_id.clone(),
                 mentor_id: mentor_f.person_id.clone(),
                 total: score.total(),
@@ -273,6 +275,7 @@ pub async fn run(
         let Planned {
             match_id,
             request_id,
+            requested_at,
             mentee_id,
             mentor_id,
             total,
@@ -307,6 +310,7 @@ pub async fn run(
             policy_version: solved.result.policy_version,
             proposed_at: now,
             expires_at,
+            requested_at: *requested_at,
         };
         matches::insert_proposal(&txn, &proposal).await?;
         let event = MatchEvent {

@@ -460,6 +460,7 @@ impl<'s> Work<'s> {
             policy_version: policy.version(),
             proposed_at: self.now,
             expires_at,
+            requested_at: request.created_at,
         };
         matches::insert_proposal(&self.txn, &new).await?;
         let change = self.audit(

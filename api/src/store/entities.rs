@@ -264,6 +264,8 @@ pub mod mentorship_match {
         pub end_reason: Option<String>,
         pub answered_at: Option<DateTimeUtc>,
         pub finished_at: Option<DateTimeUtc>,
+        /// When the match's request was made (time to match reads it here).
+        pub requested_at: Option<DateTimeUtc>,
     }
     no_relations!();
 }

@@ -105,6 +105,8 @@ pub struct NewProposal<'a> {
     pub policy_version: i32,
     pub proposed_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// When the request was made.
+    pub requested_at: DateTime<Utc>,
 }
 
 pub async fn insert_proposal(db: &impl ConnectionTrait, p: &NewProposal<'_>) -> Result<(), DbErr> {
@@ -126,6 +128,7 @@ pub async fn insert_proposal(db: &impl ConnectionTrait, p: &NewProposal<'_>) -> 
         end_reason: Set(None),
         answered_at: Set(None),
         finished_at: Set(None),
+        requested_at: Set(Some(p.requested_at)),
     };
     mentorship_match::Entity::insert(row)
         .exec_without_returning(db)

@@ -256,11 +256,12 @@ pub async fn open_for_program(
 pub async fn open_in_program(
     db: &impl ConnectionTrait,
     program_id: &str,
-) -> Result<Vec<(String, String)>, DbErr> {
+) -> Result<Vec<(String, String, DateTime<Utc>)>, DbErr> {
     mentorship_request::Entity::find()
         .select_only()
         .column(mentorship_request::Column::Id)
         .column(mentorship_request::Column::MenteeId)
+        .column(mentorship_request::Column::CreatedAt)
         .filter(mentorship_request::Column::ProgramId.eq(program_id))
         .filter(mentorship_request::Column::State.eq(RequestState::Open.slug()))
         .into_tuple()

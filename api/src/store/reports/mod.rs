@@ -180,14 +180,14 @@ pub async fn time_to_match(
 ) -> Result<(i64, Vec<Option<f64>>), DbErr> {
     let backend = db.get_database_backend();
     let hours = match backend {
-        DbBackend::Postgres => "EXTRACT(EPOCH FROM (m.answered_at - r.created_at)) / 3600.0",
-        _ => "(julianday(m.answered_at) - julianday(r.created_at)) * 24.0",
+        DbBackend::Postgres => "EXTRACT(EPOCH FROM (m.answered_at - m.requested_at)) / 3600.0",
+        _ => "(julianday(m.answered_at) - julianday(m.requested_at)) * 24.0",
     };
     let mut q = Query::new()
         .program("m.program_id", scope)
         .during("m.answered_at", scope);
     q.condition("m.state IN ('active', 'completed', 'ended_early')");
-    let from = "FROM mentorship_match m JOIN mentorship_request r ON r.id = m.request_id";
+    let from = "FROM mentorship_match m";
     if backend == DbBackend::Postgres {
         let ranks: Vec<String> = percentiles
             .iter()

@@ -53,6 +53,17 @@ fn month_of(backend: DbBackend, column: &str) -> (String, String) {
     }
 }
 
+/// One series: its query, month (grouped, shown), label, summed measure and
+/// `FROM` clause.
+type Plan = (
+    Series,
+    Query,
+    (String, String),
+    &'static str,
+    &'static str,
+    String,
+);
+
 /// Every series of `scope`, grouped by month.
 pub async fn by_month(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<MonthRow>, DbErr> {
     let backend = db.get_database_backend();
@@ -67,7 +78,7 @@ pub async fn by_month(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Mo
         .program("program_id", scope)
         .during("finished_at", scope);
     ended.condition("state IN ('completed', 'ended_early')");
-    let plan: [(Series, Query, (String, String), &str, &str, String); 7] = [
+    let plan: [Plan; 7] = [
         (
             Series::Requests,
             Query::new()
