@@ -6,7 +6,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 
 use super::{Query, Scope, rows};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     Skill,
     Project,
@@ -30,30 +30,30 @@ pub type Line = (Kind, String, String, i64, i64);
 
 /// The mentees counted: those with a request created in the range (in the
 /// program, when one is given); without a range, a program's enrolled
-/// mentees, or every mentee with a profile.
-fn mentees(column: &str, scope: &Scope) -> Query {
+/// mentees, or every mentee with a profile. As the head of a
+/// `WITH counted AS (…)` whose conditions the query holds.
+fn mentees(scope: &Scope) -> (Query, &'static str) {
     if scope.from.is_some() || scope.to.is_some() {
         let requests = Query::new()
             .program("r.program_id", scope)
             .during("r.created_at", scope);
-        return Query::new().within(
-            column,
-            "SELECT r.mentee_id FROM mentorship_request r",
+        return (
             requests,
+            "SELECT DISTINCT r.mentee_id AS person_id FROM mentorship_request r",
         );
     }
     match &scope.program_id {
-        Some(id) => Query::new().with(
-            &format!("{column} IN (SELECT person_id FROM program_enrollment WHERE program_id = ? AND role = 'mentee')"),
-            id.clone(),
+        Some(id) => (
+            Query::new().with("program_id = ? AND role = 'mentee'", id.clone()),
+            "SELECT person_id FROM program_enrollment",
         ),
-        None => Query::new(),
+        None => (Query::new(), "SELECT person_id FROM mentee_profile"),
     }
 }
 
 /// The mentors counted (a program's enrolled mentors, or every mentor)
-/// that are accepting with a free seat now.
-fn free_mentors(scope: &Scope) -> Query {
+/// that are accepting with a free seat now, likewise.
+fn free_mentors(scope: &Scope) -> (Query, &'static str) {
     let mut q = match &scope.program_id {
         Some(id) => Query::new().with(
             "mp.person_id IN (SELECT person_id FROM program_enrollment WHERE program_id = ? AND role = 'mentor')",
@@ -62,7 +62,7 @@ fn free_mentors(scope: &Scope) -> Query {
         None => Query::new(),
     };
     q.condition("mp.accepting AND mp.live_count < mp.capacity");
-    q
+    (q, "SELECT mp.person_id FROM mentor_profile mp")
 }
 
 struct Source {
@@ -105,44 +105,73 @@ const SOURCES: [Source; 4] = [
     },
 ];
 
+/// (kind, slug, name, people) for every kind at once: the people counted
+/// are found once, then each kind's ties are grouped.
+async fn counts(
+    db: &impl ConnectionTrait,
+    (query, head): (Query, &str),
+    from: fn(&Source) -> &'static str,
+) -> Result<Vec<(Kind, String, String, i64)>, DbErr> {
+    let parts: Vec<String> = SOURCES
+        .iter()
+        .map(|s| {
+            format!(
+                "SELECT '{}', {key}, {name}, COUNT(*) {} WHERE t.person_id IN (SELECT person_id FROM counted) GROUP BY {key}, {name}",
+                s.kind.slug(),
+                from(s),
+                key = s.key,
+                name = s.name,
+            )
+        })
+        .collect();
+    rows(
+        db,
+        &query,
+        &format!("WITH counted AS ({head}"),
+        &format!(") {}", parts.join(" UNION ALL ")),
+    )
+    .await?
+    .into_iter()
+    .map(|r| {
+        let kind: String = r.try_get_by_index(0)?;
+        let kind = SOURCES
+            .iter()
+            .map(|s| s.kind)
+            .find(|k| k.slug() == kind)
+            .ok_or_else(|| super::super::corrupt("demand kind", &kind))?;
+        Ok((
+            kind,
+            r.try_get_by_index(1)?,
+            r.try_get_by_index(2)?,
+            r.try_get_by_index(3)?,
+        ))
+    })
+    .collect()
+}
+
+/// Two queries in all: the wanted and the offered ties of every kind.
 pub async fn demand_supply(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Line>, DbErr> {
-    let kinds = SOURCES.iter().map(|source| async move {
-        let group = format!("GROUP BY {}, {}", source.key, source.name);
-        let (wanting, free) = (mentees("t.person_id", scope), free_mentors(scope));
-        let wanted_sql = format!(
-            "SELECT {}, {}, COUNT(*) {}",
-            source.key, source.name, source.wanted
-        );
-        let offered_sql = format!(
-            "SELECT {}, {}, COUNT(*) {} JOIN mentor_profile mp ON mp.person_id = t.person_id",
-            source.key, source.name, source.offered
-        );
-        let wanted = rows(db, &wanting, &wanted_sql, &group);
-        let offered = rows(db, &free, &offered_sql, &group);
-        let (wanted, offered) = futures_util::try_join!(wanted, offered)?;
-        let mut lines: Vec<Line> = Vec::new();
-        for row in wanted {
-            lines.push((
-                source.kind,
-                row.try_get_by_index(0)?,
-                row.try_get_by_index(1)?,
-                row.try_get_by_index(2)?,
-                0,
-            ));
-        }
-        for row in offered {
-            let slug: String = row.try_get_by_index(0)?;
-            let n: i64 = row.try_get_by_index(2)?;
-            match lines.iter_mut().find(|l| l.1 == slug) {
-                Some(line) => line.4 = n,
-                None => lines.push((source.kind, slug, row.try_get_by_index(1)?, 0, n)),
+    let (wanted, offered) = futures_util::try_join!(
+        counts(db, mentees(scope), |s| s.wanted),
+        counts(db, free_mentors(scope), |s| s.offered),
+    )?;
+    let mut lines: Vec<Line> = wanted
+        .into_iter()
+        .map(|(kind, slug, name, n)| (kind, slug, name, n, 0))
+        .collect();
+    let mut at: std::collections::HashMap<(Kind, String), usize> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| ((l.0, l.1.clone()), i))
+        .collect();
+    for (kind, slug, name, n) in offered {
+        match at.get(&(kind, slug.clone())) {
+            Some(&i) => lines[i].4 = n,
+            None => {
+                at.insert((kind, slug.clone()), lines.len());
+                lines.push((kind, slug, name, 0, n));
             }
         }
-        Ok::<_, DbErr>(lines)
-    });
-    Ok(futures_util::future::try_join_all(kinds)
-        .await?
-        .into_iter()
-        .flatten()
-        .collect())
+    }
+    Ok(lines)
 }

@@ -94,16 +94,6 @@ impl Query {
         self
     }
 
-    /// `column IN (select WHERE …inner's conditions)`, with inner's values.
-    fn within(mut self, column: &str, select: &str, inner: Query) -> Self {
-        self.conditions.push(format!(
-            "{column} IN ({select} WHERE {})",
-            inner.conditions.join(" AND ")
-        ));
-        self.values.extend(inner.values);
-        self
-    }
-
     fn condition(&mut self, condition: &str) -> &mut Self {
         self.conditions.push(condition.into());
         self
