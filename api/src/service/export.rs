@@ -136,23 +136,27 @@ fn api_name(slug: &str) -> String {
     slug.replace('-', "_").to_uppercase()
 }
 
+/// An optional text cell, escaped like any other.
+fn text(value: &Option<String>) -> Cow<'_, str> {
+    text_cell(value.as_deref().unwrap_or_default())
+}
+
 fn match_row(l: &MatchLine) -> Vec<Cow<'_, str>> {
-    let opt = |v: &Option<String>| -> String { v.clone().unwrap_or_default() };
     vec![
         Cow::Borrowed(l.id.as_str()),
         Cow::Borrowed(l.request_id.as_str()),
         text_cell(&l.mentee),
-        Cow::Owned(text_cell(&opt(&l.mentee_email)).into_owned()),
+        text(&l.mentee_email),
         text_cell(&l.mentor),
-        Cow::Owned(text_cell(&opt(&l.mentor_email)).into_owned()),
+        text(&l.mentor_email),
         Cow::Owned(api_name(&l.state)),
         Cow::Owned(time(Some(l.proposed_at))),
         Cow::Owned(time(l.answered_at)),
         Cow::Owned(time(l.ended_at)),
         Cow::Owned(format!("{:.4}", l.score)),
         Cow::Owned(l.policy_version.to_string()),
-        Cow::Owned(api_name(&opt(&l.decline_reason))),
-        Cow::Owned(text_cell(&opt(&l.end_reason)).into_owned()),
+        Cow::Owned(api_name(l.decline_reason.as_deref().unwrap_or_default())),
+        text(&l.end_reason),
     ]
 }
 
