@@ -38,6 +38,10 @@ pub struct AppState {
     /// Match events for subscriptions, from this instance and (on
     /// PostgreSQL) every other one.
     pub events: EventBus,
+    /// Email and webhook channels.
+    pub notifier: Arc<crate::notify::Notifier>,
+    /// Wakes this instance's delivery worker when a commit queued deliveries.
+    pub delivery_wake: Arc<tokio::sync::Notify>,
 }
 
 /// The claims a person was last provisioned with, and their id.
@@ -63,13 +67,17 @@ pub enum AuthFailure {
 }
 
 impl AppState {
+    /// Fails when a notification channel is misconfigured (the message
+    /// names the setting).
     pub fn new(
         config: Config,
         db: DatabaseConnection,
         verifier: Verifier,
         events: EventBus,
-    ) -> Self {
-        Self {
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
+            notifier: Arc::new(crate::notify::Notifier::new(&config.notify)?),
+            delivery_wake: Arc::default(),
             schema: crate::graphql::build(&config),
             reads: db.clone(),
             db,
@@ -80,6 +88,17 @@ impl AppState {
             pool: PoolCache::default(),
             events,
             config: Arc::new(config),
+        })
+    }
+
+    /// After a commit that wrote notifications: wakes the delivery worker
+    /// and, with email off (the demo), logs what would have been mailed.
+    pub fn after_notifying(&self, deliveries: usize, unmailed: &[(String, String)]) {
+        if deliveries > 0 {
+            self.delivery_wake.notify_one();
+        }
+        for (person_id, subject) in unmailed {
+            tracing::info!(to = %person_id, %subject, "notification in the inbox; email is off (TANDEM_SMTP_URL), so none was sent");
         }
     }
 

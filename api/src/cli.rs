@@ -351,7 +351,7 @@ async fn run_command(config: Config, command: Command) -> anyhow::Result<()> {
             };
             let db = connect_and_migrate(&config).await?;
             let verifier = crate::auth::Verifier::new(&config.jwt)?;
-            let state = crate::app::AppState::new(config, db, verifier, Default::default());
+            let state = crate::app::AppState::new(config, db, verifier, Default::default())?;
             let pass = crate::jobs::sweeper::run_once(&state, now)
                 .await
                 .map_err(|e| anyhow::anyhow!("sweep failed: {e:?}"))?;
@@ -431,7 +431,7 @@ async fn import(config: Config, path: &std::path::Path, dry_run: bool) -> anyhow
         std::fs::read(path).map_err(|e| anyhow::anyhow!("--people {}: {e}", path.display()))?;
     let db = connect_and_migrate(&config).await?;
     let verifier = crate::auth::Verifier::new(&config.jwt)?;
-    let state = crate::app::AppState::new(config, db, verifier, Default::default());
+    let state = crate::app::AppState::new(config, db, verifier, Default::default())?;
     let progress: &dyn Progress = if std::io::stderr().is_terminal() {
         &TerminalProgress
     } else {

@@ -25,6 +25,14 @@
 //! | `TANDEM_SHUTDOWN_SECONDS` | 30 |
 //! | `TANDEM_LOG_FORMAT` | `text` (`json`) |
 //! | `TANDEM_WORKERS` | one per core |
+//! | `TANDEM_SWEEP_INTERVAL` | 60s |
+//! | `TANDEM_PUBLIC_URL` | `http://` + the listen address (links in notifications) |
+//! | `TANDEM_SMTP_URL`, `TANDEM_MAIL_FROM` | none (email off) |
+//! | `TANDEM_WEBHOOK_URL`, `TANDEM_WEBHOOK_SECRET` | none (webhooks off; comma-separated URLs) |
+//! | `TANDEM_WEBHOOK_FORMAT` | `json` (`slack`) |
+//! | `TANDEM_DELIVERY_INTERVAL`, `TANDEM_DELIVERY_RETRY_BASE` | 5s, 30s |
+//! | `TANDEM_DELIVERY_MAX_ATTEMPTS` | 10 |
+//! | `TANDEM_DELIVERY_LEASE`, `TANDEM_DELIVERY_TIMEOUT` | 5m, 10s |
 
 use std::collections::HashMap;
 use std::fmt::Display;
@@ -128,6 +136,162 @@ pub struct Config {
     /// Largest CSV body `POST /import/people` reads (`TANDEM_MAX_IMPORT_BYTES`,
     /// default 20 MiB); GraphQL's `importPeople` stays under the body limit.
     pub max_import_bytes: usize,
+    /// Where notifications go and how they are delivered.
+    pub notify: NotifyConfig,
+}
+
+/// A webhook body: Tandem's signed JSON, or what a Slack or Mattermost
+/// incoming webhook shows as a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebhookFormat {
+    Json,
+    Slack,
+}
+
+impl FromStr for WebhookFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "json" => Ok(Self::Json),
+            "slack" => Ok(Self::Slack),
+            _ => Err("must be json or slack".into()),
+        }
+    }
+}
+
+/// Notification channels and the delivery worker (design.md, "Notifications").
+#[derive(Clone, Debug)]
+pub struct NotifyConfig {
+    /// `smtps://…`, `smtp://…?tls=required` or `smtp://…`, as lettre reads it;
+    /// none turns email off. May hold a password.
+    pub smtp_url: Option<SecretString>,
+    pub mail_from: Option<String>,
+    /// Each may hold a token (a Slack webhook's path is one).
+    pub webhook_urls: Vec<SecretString>,
+    pub webhook_secret: Option<SecretString>,
+    pub webhook_format: WebhookFormat,
+    /// The frontend's address, for links (no trailing slash).
+    pub public_url: String,
+    pub delivery_interval: std::time::Duration,
+    pub retry_base: std::time::Duration,
+    pub max_attempts: u32,
+    /// How long a claimed delivery is its worker's before another may retry it.
+    pub lease: std::time::Duration,
+    /// Connect and response timeout of one send.
+    pub send_timeout: std::time::Duration,
+}
+
+impl NotifyConfig {
+    /// Everything off, the worker's timings at their defaults.
+    pub fn off(public_url: String) -> Self {
+        Self {
+            smtp_url: None,
+            mail_from: None,
+            webhook_urls: Vec::new(),
+            webhook_secret: None,
+            webhook_format: WebhookFormat::Json,
+            public_url,
+            delivery_interval: std::time::Duration::from_secs(5),
+            retry_base: std::time::Duration::from_secs(30),
+            max_attempts: 10,
+            lease: std::time::Duration::from_secs(300),
+            send_timeout: std::time::Duration::from_secs(10),
+        }
+    }
+
+    pub fn email_on(&self) -> bool {
+        self.smtp_url.is_some()
+    }
+
+    fn load(source: &Source, listen: SocketAddr) -> Result<Self, ConfigError> {
+        let duration = |var: &'static str, default: u64| -> Result<_, ConfigError> {
+            Ok(source
+                .parsed::<SettingDuration>(var)?
+                .map_or(std::time::Duration::from_secs(default), |d| d.0))
+        };
+        let http_url = |var: &'static str, raw: &str| -> Result<(), ConfigError> {
+            if raw.starts_with("http://") || raw.starts_with("https://") {
+                Ok(())
+            } else {
+                Err(ConfigError::Invalid {
+                    var,
+                    reason: "must be an http:// or https:// URL".into(),
+                })
+            }
+        };
+        let public_url = match source
+            .raw("TANDEM_PUBLIC_URL")?
+            .map(|s| s.trim().to_owned())
+        {
+            Some(url) if !url.is_empty() => {
+                http_url("TANDEM_PUBLIC_URL", &url)?;
+                url.trim_end_matches('/').to_owned()
+            }
+            _ => format!("http://{listen}"),
+        };
+        let mut notify = Self::off(public_url);
+        notify.delivery_interval = duration("TANDEM_DELIVERY_INTERVAL", 5)?;
+        notify.retry_base = duration("TANDEM_DELIVERY_RETRY_BASE", 30)?;
+        notify.lease = duration("TANDEM_DELIVERY_LEASE", 300)?;
+        notify.send_timeout = duration("TANDEM_DELIVERY_TIMEOUT", 10)?;
+        notify.max_attempts = u32::try_from(source.positive("TANDEM_DELIVERY_MAX_ATTEMPTS", 10)?)
+            .map_err(|_| ConfigError::Invalid {
+            var: "TANDEM_DELIVERY_MAX_ATTEMPTS",
+            reason: "is too large".into(),
+        })?;
+        if let Some(url) = source.raw("TANDEM_SMTP_URL")?.map(|s| s.trim().to_owned())
+            && !url.is_empty()
+        {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(ConfigError::Invalid {
+                    var: "TANDEM_SMTP_URL",
+                    reason:
+                        "must be smtps://host:465, smtp://host:587?tls=required or smtp://host:25"
+                            .into(),
+                });
+            }
+            let from = source
+                .raw("TANDEM_MAIL_FROM")?
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .ok_or(ConfigError::Invalid {
+                    var: "TANDEM_MAIL_FROM",
+                    reason: "is required with TANDEM_SMTP_URL (e.g. Tandem <tandem@example.com>)"
+                        .into(),
+                })?;
+            notify.smtp_url = Some(SecretString::from(url));
+            notify.mail_from = Some(from);
+        }
+        for url in source
+            .raw("TANDEM_WEBHOOK_URL")?
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            http_url("TANDEM_WEBHOOK_URL", url)?;
+            notify.webhook_urls.push(SecretString::from(url.to_owned()));
+        }
+        notify.webhook_format = source
+            .parsed("TANDEM_WEBHOOK_FORMAT")?
+            .unwrap_or(WebhookFormat::Json);
+        notify.webhook_secret = source
+            .raw("TANDEM_WEBHOOK_SECRET")?
+            .filter(|s| !s.trim().is_empty())
+            .map(SecretString::from);
+        if !notify.webhook_urls.is_empty()
+            && notify.webhook_format == WebhookFormat::Json
+            && notify.webhook_secret.is_none()
+        {
+            return Err(ConfigError::Invalid {
+                var: "TANDEM_WEBHOOK_SECRET",
+                reason:
+                    "is required with TANDEM_WEBHOOK_URL: receivers verify the signature with it"
+                        .into(),
+            });
+        }
+        Ok(notify)
+    }
 }
 
 /// 20 MiB: room for an HR export of about 100,000 people at 200 bytes a row.
@@ -384,6 +548,7 @@ impl Config {
                 .map_or(std::time::Duration::from_secs(60), |d| d.0),
             max_import_bytes: source
                 .positive("TANDEM_MAX_IMPORT_BYTES", DEFAULT_MAX_IMPORT_BYTES)?,
+            notify: NotifyConfig::load(source, listen)?,
         })
     }
 
@@ -477,6 +642,7 @@ impl Config {
             workers: 1,
             sweep_interval: std::time::Duration::from_secs(60),
             max_import_bytes: DEFAULT_MAX_IMPORT_BYTES,
+            notify: NotifyConfig::off("http://127.0.0.1:8080".into()),
         }
     }
 

@@ -12,6 +12,23 @@ use tokio::sync::broadcast;
 
 /// The PostgreSQL channel carrying match events between instances.
 pub const CHANNEL: &str = "tandem_match_events";
+/// The PostgreSQL channel carrying new inbox notifications (a JSON array of
+/// [`NotificationEvent`]s) between instances.
+pub const NOTIFICATION_CHANNEL: &str = "tandem_notifications";
+
+/// A new notification in someone's inbox; the subscriber reads it by id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationEvent {
+    pub id: String,
+    pub person_id: String,
+}
+
+/// What the bus carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    Match(MatchEvent),
+    Notification(NotificationEvent),
+}
 
 /// One match moved. Carries the two parties so a subscriber's filter needs
 /// no database read; the rights are re-checked when the event is shown.
@@ -68,7 +85,7 @@ mod state_slug_opt {
 /// The instance's fan-out of match events to its subscribers.
 #[derive(Clone)]
 pub struct EventBus {
-    sender: broadcast::Sender<MatchEvent>,
+    sender: broadcast::Sender<Event>,
 }
 
 impl Default for EventBus {
@@ -81,21 +98,21 @@ impl Default for EventBus {
 }
 
 impl EventBus {
-    pub fn subscribe(&self) -> broadcast::Receiver<MatchEvent> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.sender.subscribe()
     }
 
     /// After a commit: on SQLite hands the events to this instance's
     /// subscribers; on PostgreSQL they travel through `pg_notify` (sent in
     /// the transaction) and come back through the listener, to every instance.
-    pub fn after_commit(&self, db: &sea_orm::DatabaseConnection, events: Vec<MatchEvent>) {
+    pub fn after_commit(&self, db: &sea_orm::DatabaseConnection, events: Vec<Event>) {
         if db.get_database_backend() != sea_orm::DbBackend::Postgres {
             self.publish(events);
         }
     }
 
     /// Hands committed events to this instance's subscribers.
-    pub fn publish(&self, events: impl IntoIterator<Item = MatchEvent>) {
+    pub fn publish(&self, events: impl IntoIterator<Item = Event>) {
         for event in events {
             // No subscriber is not an error.
             let _ = self.sender.send(event);
@@ -116,16 +133,16 @@ pub async fn listen(
     }
     let mut listener =
         sea_orm::sqlx::postgres::PgListener::connect(&state.config.database_url).await?;
-    listener.listen(CHANNEL).await?;
+    listener.listen_all([CHANNEL, NOTIFICATION_CHANNEL]).await?;
     let bus = state.events.clone();
     tokio::spawn(async move {
         loop {
             tokio::select! {
                 _ = stop.changed() => break,
                 received = listener.recv() => match received {
-                    Ok(notification) => match serde_json::from_str::<MatchEvent>(notification.payload()) {
-                        Ok(event) => bus.publish([event]),
-                        Err(e) => tracing::warn!(error = %e, "unreadable match event"),
+                    Ok(notification) => match decode(notification.channel(), notification.payload()) {
+                        Ok(events) => bus.publish(events),
+                        Err(e) => tracing::warn!(error = %e, "unreadable event"),
                     },
                     // recv reconnects by itself on the next call; events sent
                     // meanwhile are lost, and subscribers re-read on reconnect.
@@ -138,4 +155,14 @@ pub async fn listen(
         }
     });
     Ok(())
+}
+
+/// The events of one PostgreSQL notification.
+fn decode(channel: &str, payload: &str) -> serde_json::Result<Vec<Event>> {
+    if channel == NOTIFICATION_CHANNEL {
+        let events: Vec<NotificationEvent> = serde_json::from_str(payload)?;
+        Ok(events.into_iter().map(Event::Notification).collect())
+    } else {
+        Ok(vec![Event::Match(serde_json::from_str(payload)?)])
+    }
 }

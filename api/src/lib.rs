@@ -4,7 +4,8 @@
 //! - [`auth`]: bearer JWT verification and development tokens.
 //! - [`app`]: the state an instance shares; bearer token → viewer.
 //! - [`events`]: match events for subscriptions, across instances.
-//! - [`jobs`]: background work (the proposal sweeper).
+//! - [`jobs`]: background work (the proposal sweeper, the delivery worker).
+//! - [`notify`]: notifications: what is said to whom, the outbox, email and webhooks.
 //! - [`db`]: connections and write transactions (`BEGIN IMMEDIATE` on SQLite).
 //! - [`store`]: sea-orm entities and one function per query.
 //! - [`service`]: one function per use case; authorization and transactions.
@@ -26,6 +27,7 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod jobs;
+pub mod notify;
 pub mod seed;
 pub mod service;
 pub mod solve;

@@ -18,6 +18,7 @@ mod m0004_lifecycle;
 mod m0005_milestone_previous_level;
 mod m0006_metrics_indexes;
 mod m0007_match_requested_at;
+mod m0008_notifications;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_milestone_previous_level::Migration),
             Box::new(m0006_metrics_indexes::Migration),
             Box::new(m0007_match_requested_at::Migration),
+            Box::new(m0008_notifications::Migration),
         ]
     }
 }

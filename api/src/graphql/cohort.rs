@@ -113,8 +113,7 @@ impl CohortMutation {
     ) -> async_graphql::Result<CohortMatchingResult> {
         let ospo = viewer(ctx)?.as_ospo()?;
         let result = svc::run(
-            &state(ctx).db,
-            &state(ctx).events,
+            state(ctx),
             ospo,
             &input.program_id,
             input.strategy.map(Into::into),

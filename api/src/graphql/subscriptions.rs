@@ -12,6 +12,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::matches::{Match, MatchState};
 use super::{state, viewer};
 use crate::error::ApiError;
+use crate::events::Event;
 use crate::service::matches as svc;
 
 /// At most this many subscriptions run on one socket.
@@ -72,8 +73,8 @@ impl Subscription {
             |(mut receiver, app, viewer, slot)| async move {
                 loop {
                     let event = match receiver.recv().await {
-                        Ok(event) => event,
-                        Err(RecvError::Lagged(_)) => continue,
+                        Ok(Event::Match(event)) => event,
+                        Ok(_) | Err(RecvError::Lagged(_)) => continue,
                         Err(RecvError::Closed) => return None,
                     };
                     if !event.concerns(&viewer.person_id) {

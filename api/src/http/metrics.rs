@@ -29,12 +29,29 @@ struct RouteLabels {
     route: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ChannelLabels {
+    channel: &'static str,
+}
+
+/// What became of one delivery attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Sent,
+    Retried,
+    Dead,
+}
+
 pub struct Metrics {
     registry: Mutex<Registry>,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
     pool_size: Gauge,
     pool_idle: Gauge,
+    delivered: [Family<ChannelLabels, Counter>; 3],
+    outbox_pending: Gauge,
+    outbox_dead: Gauge,
+    outbox_oldest_due: Gauge,
 }
 
 const KNOWN_METHODS: [&str; 4] = ["GET", "POST", "OPTIONS", "HEAD"];
@@ -66,12 +83,50 @@ impl Metrics {
             "Idle database connections",
             pool_idle.clone(),
         );
+        let delivered: [Family<ChannelLabels, Counter>; 3] = Default::default();
+        let [sent, retried, dead] = &delivered;
+        registry.register(
+            "notifications_sent",
+            "Notifications delivered, by channel",
+            sent.clone(),
+        );
+        registry.register(
+            "notifications_retried",
+            "Failed delivery attempts that will be retried, by channel",
+            retried.clone(),
+        );
+        registry.register(
+            "notifications_dead",
+            "Deliveries given up after the last attempt, by channel",
+            dead.clone(),
+        );
+        let (outbox_pending, outbox_dead, outbox_oldest_due) =
+            (Gauge::default(), Gauge::default(), Gauge::default());
+        registry.register(
+            "notification_outbox_pending",
+            "Deliveries waiting in the outbox (due or waiting to retry)",
+            outbox_pending.clone(),
+        );
+        registry.register(
+            "notification_outbox_dead",
+            "Dead deliveries (tandem notifications retry-dead re-queues them)",
+            outbox_dead.clone(),
+        );
+        registry.register(
+            "notification_outbox_oldest_due_seconds",
+            "How long the longest-waiting due delivery has been due",
+            outbox_oldest_due.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             requests,
             latency,
             pool_size,
             pool_idle,
+            delivered,
+            outbox_pending,
+            outbox_dead,
+            outbox_oldest_due,
         }
     }
 
@@ -94,6 +149,28 @@ impl Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
+    /// Counts one delivery attempt's outcome on its channel.
+    pub fn delivery(&self, channel: &'static str, outcome: Outcome) {
+        let family = &self.delivered[outcome as usize];
+        family.get_or_create(&ChannelLabels { channel }).inc();
+    }
+
+    async fn read_outbox(&self, db: &DatabaseConnection) {
+        let now = chrono::Utc::now();
+        match crate::store::notifications::depth(db, now).await {
+            Ok(depth) => {
+                self.outbox_pending.set(depth.pending as i64);
+                self.outbox_dead.set(depth.dead as i64);
+                self.outbox_oldest_due.set(
+                    depth
+                        .oldest_due
+                        .map_or(0, |at| (now - at).num_seconds().max(0)),
+                );
+            }
+            Err(e) => tracing::warn!(error = %e, "reading the outbox's depth failed"),
+        }
+    }
+
     fn read_pool(&self, db: &DatabaseConnection) {
         // The pool getters panic on another backend, so match the backend first.
         let (size, idle) = match db.get_database_backend() {
@@ -111,8 +188,9 @@ impl Metrics {
         self.pool_idle.set(idle as i64);
     }
 
-    pub fn render(&self, db: &DatabaseConnection) -> String {
+    pub async fn render(&self, db: &DatabaseConnection) -> String {
         self.read_pool(db);
+        self.read_outbox(db).await;
         let mut out = String::new();
         let registry = self
             .registry
@@ -134,5 +212,5 @@ impl Default for Metrics {
 pub async fn scrape(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-        .body(state.metrics.render(&state.db))
+        .body(state.metrics.render(&state.db).await)
 }

@@ -21,7 +21,7 @@ use actix_web::{App, HttpServer, web};
 use sea_orm::DatabaseConnection;
 use tracing::Instrument;
 
-pub use self::metrics::Metrics;
+pub use self::metrics::{Metrics, Outcome as DeliveryOutcome};
 pub use crate::app::AppState;
 use crate::auth::Verifier;
 use crate::config::Config;
@@ -61,7 +61,7 @@ impl Server {
                 .map_err(|e| anyhow::anyhow!("TANDEM_READ_DATABASE_URL: cannot connect: {e}"))?,
             None => db.clone(),
         };
-        let state = AppState::new(config, db, verifier, events).with_reads(reads);
+        let state = AppState::new(config, db, verifier, events)?.with_reads(reads);
         let app_state = state.clone();
         let shutdown = state.config.shutdown_seconds;
         let http = HttpServer::new(move || {
@@ -131,7 +131,8 @@ impl Server {
 
     /// Serves until SIGTERM or Ctrl-C, then drains: `/readyz` answers 503,
     /// new connections are refused, in-flight requests finish (up to the
-    /// shutdown timeout), and the sweeper and the event listener stop.
+    /// shutdown timeout), and the sweeper, the delivery worker and the event
+    /// listener stop.
     pub async fn run(self) -> anyhow::Result<()> {
         let handle = self.server.handle();
         let draining = self.state.draining.clone();
@@ -139,6 +140,11 @@ impl Server {
         crate::jobs::sweeper::spawn(
             self.state.clone(),
             self.state.config.sweep_interval,
+            jobs_stopped.clone(),
+        );
+        let deliveries = crate::jobs::delivery::spawn(
+            self.state.clone(),
+            self.state.config.notify.delivery_interval,
             jobs_stopped.clone(),
         );
         crate::events::listen(&self.state, jobs_stopped).await?;
@@ -150,6 +156,14 @@ impl Server {
             handle.stop(true).await;
         });
         self.server.await?;
+        // Sends in flight finish (each is bounded by its timeout) and are
+        // recorded; past this wait, their leases hand them to another worker.
+        let wait = Duration::from_secs(self.state.config.shutdown_seconds);
+        if tokio::time::timeout(wait, deliveries).await.is_err() {
+            tracing::warn!(
+                "the delivery worker did not stop in time; its claims are retried after their lease"
+            );
+        }
         tracing::info!("stopped");
         Ok(())
     }

@@ -3,4 +3,5 @@
 //! instances running the same job at once is the normal case, made safe by
 //! the database (conditional updates), never by an in-process lock.
 
+pub mod delivery;
 pub mod sweeper;

@@ -1,6 +1,7 @@
 //! The proposal sweeper (design.md, "Proposal expiry"): expires proposals
-//! whose SLA passed and cascades each to the next-best mentor, then offers
-//! free seats to requests still waiting.
+//! whose SLA passed and cascades each to the next-best mentor, reminds
+//! mentors of proposals still unanswered (at half the SLA and a day before
+//! expiry), then offers free seats to requests still waiting.
 
 use std::time::Duration;
 
@@ -23,6 +24,8 @@ pub struct Pass {
     pub expired: usize,
     /// Waiting requests that got a proposal.
     pub proposed: usize,
+    /// Reminders this pass sent.
+    pub reminded: usize,
 }
 
 /// One pass at `now`. Each due proposal is expired in its own transaction
@@ -50,8 +53,29 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> ApiResult<Pass> {
             break;
         }
     }
+    pass.reminded = remind(state, now).await?;
     pass.proposed = proposals::offer_seats(state, now, None).await?;
     Ok(pass)
+}
+
+/// Sends every reminder due at `now`, each in its own transaction.
+async fn remind(state: &AppState, now: DateTime<Utc>) -> ApiResult<usize> {
+    let mut reminded = 0;
+    for _ in 0..MAX_BATCHES {
+        let due = store::matches::reminders_due(&state.db, now, BATCH).await?;
+        for proposal in &due {
+            match matches::remind(state, proposal, now).await {
+                Ok(true) => reminded += 1,
+                Ok(false) => {}
+                Err(e) if e.code() == crate::error::ErrorCode::Conflict => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if (due.len() as u64) < BATCH {
+            break;
+        }
+    }
+    Ok(reminded)
 }
 
 /// Runs a pass every `interval` until `shutdown` turns true.
@@ -69,7 +93,12 @@ pub fn spawn(state: AppState, interval: Duration, mut shutdown: watch::Receiver<
             }
             match run_once(&state, Utc::now()).await {
                 Ok(pass) if pass != Pass::default() => {
-                    tracing::info!(expired = pass.expired, proposed = pass.proposed, "sweep");
+                    tracing::info!(
+                        expired = pass.expired,
+                        reminded = pass.reminded,
+                        proposed = pass.proposed,
+                        "sweep"
+                    );
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "sweep failed; retrying at the next tick"),

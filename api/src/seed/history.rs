@@ -211,6 +211,8 @@ impl Writer<'_> {
             answered_at: Set(answered),
             finished_at: Set(finished),
             requested_at: Set(Some(*requested)),
+            reminders_sent: Set(0),
+            next_reminder_at: Set(None),
         });
         id
     }

@@ -18,10 +18,12 @@ use super::features::{Names, mentee_features, mentor_features};
 use super::scoring::ScoreView;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
-use crate::events::{EventBus, MatchEvent};
+use crate::events::{Event, MatchEvent};
+use crate::notify::{self, Detail, Notice};
 use crate::store::people::{self, Person};
 use crate::store::policies::{self, PolicyRecord, Strategy};
 use crate::store::{audit, matches, profiles, programs, requests};
+use domain::notification::Kind;
 
 pub struct CohortAssignment {
     pub mentee: Person,
@@ -251,13 +253,13 @@ async fn solve(
 
 /// `runCohortMatching` (OSPO only).
 pub async fn run(
-    db: &DatabaseConnection,
-    bus: &EventBus,
+    state: &crate::app::AppState,
     ospo: OspoAdmin<'_>,
     program_id: &str,
     strategy: Option<Strategy>,
     dry_run: bool,
 ) -> ApiResult<CohortResult> {
+    let db = &state.db;
     if dry_run {
         return Ok(solve(db, program_id, strategy, true, None).await?.result);
     }
@@ -271,6 +273,13 @@ pub async fn run(
     let now = Utc::now();
     let expires_at = now + chrono::Duration::hours(i64::from(solved.sla_hours));
     let mut events = Vec::with_capacity(solved.proposals.len());
+    let mut notices = Vec::with_capacity(solved.proposals.len());
+    let request_ids: Vec<String> = solved
+        .proposals
+        .iter()
+        .map(|p| p.request_id.clone())
+        .collect();
+    let mut goals = requests::goals(&txn, &request_ids).await?;
     for planned in &solved.proposals {
         let Planned {
             match_id,
@@ -321,7 +330,20 @@ pub async fn run(
             state: MatchState::Proposed,
         };
         audit::notify(&txn, &event).await?;
-        events.push(event);
+        events.push(Event::Match(event));
+        notices.push(Notice {
+            kind: Kind::ProposalCreated,
+            match_id: match_id.clone(),
+            request_id: request_id.clone(),
+            mentor_id: mentor_id.clone(),
+            mentee_id: mentee_id.clone(),
+            detail: Detail {
+                goals: goals.remove(request_id.as_str()),
+                reasons: notify::top_reasons(breakdown, 3),
+                expires_at: Some(expires_at),
+                ..Detail::default()
+            },
+        });
         audit::record(
             &txn,
             Some(ospo.person_id()),
@@ -368,9 +390,12 @@ pub async fn run(
         .collect();
     mentors.sort();
     mentors.dedup();
+    let written = notify::write(&txn, &state.config.notify, now, &notices).await?;
     matches::publish_load(&txn, &mentors).await?;
     txn.commit().await?;
-    bus.after_commit(db, events);
+    events.extend(written.inbox.into_iter().map(Event::Notification));
+    state.events.after_commit(db, events);
+    state.after_notifying(written.deliveries, &written.unmailed);
     Ok(solved.result)
 }
 

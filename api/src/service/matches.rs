@@ -17,9 +17,11 @@ use super::Viewer;
 use super::proposals::{MoveDetail, Work};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::notify::{Detail, Notice};
 use crate::store::audit::{self, AuditEntry, Subject};
 use crate::store::matches::{self, CheckIn, Feedback, Match, MatchFilter, Milestone};
 use crate::store::{people, requests};
+use domain::notification::Kind;
 
 /// May `viewer` read this match at all?
 pub fn may_read(viewer: &Viewer, proposal: &Match) -> bool {
@@ -179,6 +181,46 @@ pub async fn expire(state: &AppState, id: &str, now: chrono::DateTime<Utc>) -> A
     Ok(true)
 }
 
+/// Sends an unanswered proposal's due reminder to its mentor; `false` when
+/// none was due or another sweeper sent it first (the conditional update
+/// lets one win). Moves the proposal's next reminder time either way, so a
+/// proposal is never read as due twice for one reminder.
+pub async fn remind(
+    state: &AppState,
+    proposal: &Match,
+    now: chrono::DateTime<Utc>,
+) -> ApiResult<bool> {
+    use domain::notification::{reminder_due, reminder_times};
+    let Some(expires_at) = proposal.expires_at else {
+        return Ok(false);
+    };
+    let (from, until) = (proposal.proposed_at.timestamp(), expires_at.timestamp());
+    let due = reminder_due(from, until, proposal.reminders_sent, now.timestamp());
+    let sent = due.unwrap_or(proposal.reminders_sent);
+    let next = reminder_times(from, until)
+        .get(sent as usize)
+        .and_then(|t| chrono::DateTime::from_timestamp(*t, 0));
+    let mut work = Work::begin(state, None, now).await?;
+    if !matches::mark_reminded(&work.txn, &proposal.id, proposal.reminders_sent, sent, next).await?
+    {
+        return Ok(false);
+    }
+    if due.is_some() {
+        let goals = requests::find(&work.txn, &proposal.request_id)
+            .await?
+            .map(|r| r.goals);
+        let detail = Detail {
+            goals,
+            reasons: crate::notify::top_reasons(&proposal.score_breakdown, 3),
+            expires_at: Some(expires_at),
+            ..Detail::default()
+        };
+        work.notify(Notice::about(Kind::ProposalReminder, proposal, detail));
+    }
+    work.commit().await?;
+    Ok(due.is_some())
+}
+
 /// Locks an active match for the pair's records (check-ins, milestones).
 async fn lock_active(work: &Work<'_>, viewer: &Viewer, id: &str) -> ApiResult<Match> {
     let proposal = matches::lock(&work.txn, id)
@@ -244,7 +286,7 @@ pub async fn record_milestone(
     id: &str,
     draft: MilestoneDraft,
 ) -> ApiResult<Milestone> {
-    let work = Work::begin(state, Some(&viewer.person_id), Utc::now()).await?;
+    let mut work = Work::begin(state, Some(&viewer.person_id), Utc::now()).await?;
     let proposal = lock_active(&work, viewer, id).await?;
     let mentee = people::find(&work.txn, &proposal.mentee_id)
         .await?
@@ -260,6 +302,13 @@ pub async fn record_milestone(
             // The mentee is a mentor too: their level is a scoring feature.
             crate::store::revision::bump(&work.txn).await?;
         }
+    }
+    if let Some(level) = new_level {
+        let detail = Detail {
+            new_level: Some(i16::from(level.get())),
+            ..Detail::default()
+        };
+        work.notify(Notice::about(Kind::MilestoneLevelUp, &proposal, detail));
     }
     let milestone = Milestone {
         id: people::new_id(),

@@ -3,7 +3,8 @@
 //!
 //! A [`Work`] is one write transaction plus what must go with it: the audit
 //! events, the match events for subscribers (`pg_notify` in the transaction
-//! on PostgreSQL, a local publish after commit on SQLite) and the load
+//! on PostgreSQL, a local publish after commit on SQLite), the notifications
+//! (inbox and outbox rows, written in the transaction) and the load
 //! revision of every mentor whose live count moved. Locks are taken in one
 //! order everywhere: request, then match, then mentor rows, then the
 //! revision row (at commit), so lifecycle transactions do not deadlock on
@@ -22,7 +23,8 @@ use super::scoring::ScoreView;
 use crate::app::AppState;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
-use crate::events::MatchEvent;
+use crate::events::{Event, MatchEvent};
+use crate::notify::{self, Detail, Notice};
 use crate::store::audit::{self, Change, Subject};
 use crate::store::matches::{self, Match, Move, NewProposal};
 use crate::store::people::Person;
@@ -49,6 +51,8 @@ pub(crate) struct Work<'s> {
     /// Live counts this transaction moved (absolute, as the database returned them).
     live: HashMap<String, u32>,
     events: Vec<MatchEvent>,
+    /// What the pairs concerned will be told, once committed.
+    notices: Vec<Notice>,
     /// Mentors whose seats this transaction gave back.
     freed: Vec<String>,
 }
@@ -94,6 +98,7 @@ impl<'s> Work<'s> {
             pool,
             live: HashMap::new(),
             events: Vec::new(),
+            notices: Vec::new(),
             freed: Vec::new(),
         })
     }
@@ -120,16 +125,27 @@ impl<'s> Work<'s> {
             state,
             live,
             events,
+            notices,
             freed,
+            now,
             ..
         } = self;
+        let written = notify::write(&txn, &state.config.notify, now, &notices).await?;
         let mut mentors: Vec<String> = live.into_keys().collect();
         mentors.sort();
         matches::publish_load(&txn, &mentors).await?;
         txn.commit().await?;
         drop(writer);
+        let mut events: Vec<Event> = events.into_iter().map(Event::Match).collect();
+        events.extend(written.inbox.into_iter().map(Event::Notification));
         state.events.after_commit(&state.db, events);
+        state.after_notifying(written.deliveries, &written.unmailed);
         Ok(freed)
+    }
+
+    /// Tells the pair of a match about `notice` once this transaction commits.
+    pub fn notify(&mut self, notice: Notice) {
+        self.notices.push(notice);
     }
 
     fn pool(&self) -> ApiResult<Arc<MentorPool>> {
@@ -219,7 +235,14 @@ impl<'s> Work<'s> {
             self.live.insert(proposal.mentor_id.clone(), live);
             self.freed.push(proposal.mentor_id.clone());
         }
-        self.announce(proposal, Some(proposal.state), to).await?;
+        let told = Detail {
+            decline_reason: detail.decline.map(|(r, _)| r.slug().to_owned()),
+            message: detail.decline.and_then(|(_, m)| m.map(str::to_owned)),
+            end_reason: detail.end_reason.map(str::to_owned),
+            ..Detail::default()
+        };
+        self.announce(proposal, Some(proposal.state), to, told)
+            .await?;
         let mut after = proposal.clone();
         after.state = to;
         if let Some((reason, message)) = detail.decline {
@@ -232,12 +255,18 @@ impl<'s> Work<'s> {
         Ok(after)
     }
 
+    /// Sends the match event and notes what the pair will be told.
     async fn announce(
         &mut self,
         proposal: &Match,
         previous: Option<MatchState>,
         state: MatchState,
+        detail: Detail,
     ) -> ApiResult<()> {
+        let by_mentee = self.actor.as_deref() == Some(proposal.mentee_id.as_str());
+        if let Some(kind) = domain::notification::Kind::of_move(previous, state, by_mentee) {
+            self.notices.push(Notice::about(kind, proposal, detail));
+        }
         let event = MatchEvent {
             match_id: proposal.id.clone(),
             mentor_id: proposal.mentor_id.clone(),
@@ -496,8 +525,29 @@ impl<'s> Work<'s> {
             end_reason: None,
             answered_at: None,
             finished_at: None,
+            reminders_sent: 0,
         };
-        self.announce(&proposal, None, MatchState::Proposed).await?;
+        let told = Detail {
+            goals: Some(request.goals.clone()),
+            reasons: notify::top_reasons(&proposal.score_breakdown, 3),
+            expires_at: Some(expires_at),
+            ..Detail::default()
+        };
+        self.announce(&proposal, None, MatchState::Proposed, told)
+            .await?;
+        if !setting.excluded.is_empty() {
+            // An earlier mentor declined, let it expire or was cancelled:
+            // the mentee hears where their request went.
+            let moved_on = Detail {
+                expires_at: Some(expires_at),
+                ..Detail::default()
+            };
+            self.notices.push(Notice::about(
+                domain::notification::Kind::RequestReproposed,
+                &proposal,
+                moved_on,
+            ));
+        }
         Ok(proposal)
     }
 

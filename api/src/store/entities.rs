@@ -266,6 +266,10 @@ pub mod mentorship_match {
         pub finished_at: Option<DateTimeUtc>,
         /// When the match's request was made (time to match reads it here).
         pub requested_at: Option<DateTimeUtc>,
+        /// Reminders sent while the proposal waited for its answer.
+        pub reminders_sent: i32,
+        /// When the next reminder falls due; null when none is left.
+        pub next_reminder_at: Option<DateTimeUtc>,
     }
     no_relations!();
 }
@@ -285,6 +289,67 @@ pub mod audit_event {
         pub to_state: String,
         pub at: DateTimeUtc,
         pub reason: Option<String>,
+    }
+    no_relations!();
+}
+
+pub mod notification {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "notification")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub person_id: String,
+        pub kind: String,
+        pub match_id: Option<String>,
+        pub request_id: Option<String>,
+        pub payload: String,
+        pub created_at: DateTimeUtc,
+        pub read_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod notification_delivery {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "notification_delivery")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub channel: String,
+        pub target: String,
+        pub person_id: Option<String>,
+        pub kind: String,
+        pub match_id: Option<String>,
+        pub request_id: Option<String>,
+        pub payload: String,
+        pub state: String,
+        pub attempts: i32,
+        pub due_at: DateTimeUtc,
+        pub lease_until: Option<DateTimeUtc>,
+        pub last_error: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub last_attempt_at: Option<DateTimeUtc>,
+        pub sent_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod notification_preference {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "notification_preference")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub person_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub kind: String,
+        pub email: bool,
     }
     no_relations!();
 }

@@ -6,15 +6,15 @@
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait,
-    DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr,
+    EntityTrait, QueryFilter, QuerySelect,
 };
 
-use super::ROWS_PER_INSERT;
 use super::entities::{
     mentee_foundation, mentee_profile, mentee_project, mentee_skill, mentee_topic,
     mentor_foundation, mentor_profile, mentor_project, mentor_skill, mentor_topic, person,
 };
+use super::insert_all;
 use super::people::Person;
 use super::profiles::{MenteeProfile, MentorProfile};
 
@@ -76,27 +76,6 @@ pub async fn reporting_lines(
         out.extend(rows);
     }
     Ok(out)
-}
-
-/// Inserts `rows` in multi-row statements of at most [`ROWS_PER_INSERT`].
-async fn insert_all<A>(
-    db: &impl ConnectionTrait,
-    rows: Vec<A>,
-    on_conflict: Option<OnConflict>,
-) -> Result<(), DbErr>
-where
-    A: ActiveModelTrait,
-{
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let batch: Vec<A> = rows.by_ref().take(ROWS_PER_INSERT).collect();
-        let mut insert = A::Entity::insert_many(batch);
-        if let Some(on_conflict) = &on_conflict {
-            insert = insert.on_conflict(on_conflict.clone());
-        }
-        insert.exec_without_returning(db).await?;
-    }
-    Ok(())
 }
 
 /// Creates or updates whole people by id. The caller orders them so that a

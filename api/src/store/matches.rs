@@ -31,6 +31,8 @@ pub struct Match {
     pub end_reason: Option<String>,
     pub answered_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// Reminders sent while the proposal waited for its answer.
+    pub reminders_sent: u32,
 }
 
 impl Match {
@@ -61,6 +63,9 @@ impl Match {
             end_reason: row.end_reason,
             answered_at: row.answered_at,
             finished_at: row.finished_at,
+            reminders_sent: u32::try_from(row.reminders_sent).map_err(|_| {
+                super::corrupt("mentorship_match.reminders_sent", row.reminders_sent)
+            })?,
         })
     }
 
@@ -109,6 +114,14 @@ pub struct NewProposal<'a> {
     pub requested_at: DateTime<Utc>,
 }
 
+/// When a proposal made at `proposed_at` and expiring at `expires_at` is
+/// first reminded of, if ever.
+fn first_reminder(proposed_at: DateTime<Utc>, expires_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    domain::notification::reminder_times(proposed_at.timestamp(), expires_at.timestamp())
+        .first()
+        .and_then(|t| DateTime::from_timestamp(*t, 0))
+}
+
 pub async fn insert_proposal(db: &impl ConnectionTrait, p: &NewProposal<'_>) -> Result<(), DbErr> {
     let row = mentorship_match::ActiveModel {
         id: Set(p.id.clone()),
@@ -129,6 +142,8 @@ pub async fn insert_proposal(db: &impl ConnectionTrait, p: &NewProposal<'_>) -> 
         answered_at: Set(None),
         finished_at: Set(None),
         requested_at: Set(Some(p.requested_at)),
+        reminders_sent: Set(0),
+        next_reminder_at: Set(first_reminder(p.proposed_at, p.expires_at)),
     };
     mentorship_match::Entity::insert(row)
         .exec_without_returning(db)
@@ -269,6 +284,47 @@ pub async fn due(
             .all(db)
             .await?,
     )
+}
+
+/// Unanswered proposals whose next reminder is due at `now`, oldest first.
+pub async fn reminders_due(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Match>, DbErr> {
+    use mentorship_match::Column as C;
+    rows(
+        mentorship_match::Entity::find()
+            .filter(C::State.eq(MatchState::Proposed.slug()))
+            .filter(C::NextReminderAt.lte(now))
+            .order_by_asc(C::NextReminderAt)
+            .order_by_asc(C::Id)
+            .limit(limit)
+            .all(db)
+            .await?,
+    )
+}
+
+/// Records that a proposal was reminded (`sent` reminders so far, the next
+/// due at `next`), only if it is still unanswered with `before` sent: two
+/// sweepers remind once.
+pub async fn mark_reminded(
+    db: &impl ConnectionTrait,
+    id: &str,
+    before: u32,
+    sent: u32,
+    next: Option<DateTime<Utc>>,
+) -> Result<bool, DbErr> {
+    use mentorship_match::Column as C;
+    let result = mentorship_match::Entity::update_many()
+        .col_expr(C::RemindersSent, Expr::value(sent as i32))
+        .col_expr(C::NextReminderAt, Expr::value(next))
+        .filter(C::Id.eq(id))
+        .filter(C::State.eq(MatchState::Proposed.slug()))
+        .filter(C::RemindersSent.eq(before as i32))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
 }
 
 /// Which matches of a person to list.

@@ -9,6 +9,7 @@ pub mod entities;
 pub mod export;
 pub mod import;
 pub mod matches;
+pub mod notifications;
 pub mod people;
 pub mod policies;
 pub mod profiles;
@@ -35,4 +36,25 @@ pub(crate) fn split_list(raw: &str) -> Vec<String> {
 /// manual edit: an internal error, never a panic.
 pub(crate) fn corrupt(what: &str, detail: impl std::fmt::Display) -> DbErr {
     DbErr::Custom(format!("corrupt {what}: {detail}"))
+}
+
+/// Inserts `rows` in multi-row statements of at most [`ROWS_PER_INSERT`].
+pub(crate) async fn insert_all<A>(
+    db: &impl sea_orm::ConnectionTrait,
+    rows: Vec<A>,
+    on_conflict: Option<sea_orm::sea_query::OnConflict>,
+) -> Result<(), DbErr>
+where
+    A: sea_orm::ActiveModelTrait,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let batch: Vec<A> = rows.by_ref().take(ROWS_PER_INSERT).collect();
+        let mut insert = <A::Entity as sea_orm::EntityTrait>::insert_many(batch);
+        if let Some(on_conflict) = &on_conflict {
+            insert = insert.on_conflict(on_conflict.clone());
+        }
+        insert.exec_without_returning(db).await?;
+    }
+    Ok(())
 }

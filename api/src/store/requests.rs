@@ -71,6 +71,28 @@ pub async fn insert(db: &impl ConnectionTrait, request: &Request) -> Result<(), 
     Ok(())
 }
 
+/// The goals of each of these requests, by request id.
+pub async fn goals(
+    db: &impl ConnectionTrait,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, String>, DbErr> {
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let rows: Vec<(String, String)> = mentorship_request::Entity::find()
+            .select_only()
+            .columns([
+                mentorship_request::Column::Id,
+                mentorship_request::Column::Goals,
+            ])
+            .filter(mentorship_request::Column::Id.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<Request>, DbErr> {
     mentorship_request::Entity::find_by_id(id.to_owned())
         .one(db)

@@ -1,0 +1,179 @@
+//! The delivery worker: sends what the outbox holds (design.md,
+//! "Notifications"). Every instance runs one; they share the outbox safely
+//! because a row is claimed before it is sent: on PostgreSQL with `FOR
+//! UPDATE SKIP LOCKED` (two instances never claim one row), on SQLite under
+//! the write lock (`BEGIN IMMEDIATE`). A claim is a lease: a worker that
+//! dies mid-send leaves the row to be claimed again once the lease has
+//! passed, so delivery is at least once, each with a stable id receivers
+//! can drop duplicates by. Failures wait `TANDEM_DELIVERY_RETRY_BASE`,
+//! doubling with jitter, up to `TANDEM_DELIVERY_MAX_ATTEMPTS`; then the row
+//! is dead, counted, and listed for the OSPO.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use tokio::sync::watch;
+
+use crate::app::AppState;
+use crate::db::begin_write;
+use crate::error::ApiResult;
+use crate::http::DeliveryOutcome as Outcome;
+use crate::store::notifications::{self as store, Delivery};
+
+/// Rows claimed at once, and sends in flight at once.
+const BATCH: u64 = 100;
+const IN_FLIGHT: usize = 16;
+/// Batches one pass claims at most, so a pass ends even under a flood.
+const MAX_BATCHES: usize = 50;
+
+/// What one pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Pass {
+    pub sent: usize,
+    /// Failed attempts that will be retried.
+    pub retried: usize,
+    /// Failed last attempts.
+    pub dead: usize,
+}
+
+/// One pass at `now`: claims due deliveries batch by batch, sends them, and
+/// records each outcome.
+pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> ApiResult<Pass> {
+    let mut pass = Pass::default();
+    for _ in 0..MAX_BATCHES {
+        let claimed = claim(state, now, BATCH).await?;
+        let count = claimed.len() as u64;
+        let batch = send_claimed(state, now, claimed).await?;
+        pass.sent += batch.sent;
+        pass.retried += batch.retried;
+        pass.dead += batch.dead;
+        if count < BATCH {
+            break;
+        }
+    }
+    Ok(pass)
+}
+
+/// Claims up to `limit` due deliveries for this worker's lease.
+pub async fn claim(state: &AppState, now: DateTime<Utc>, limit: u64) -> ApiResult<Vec<Delivery>> {
+    let lease = chrono::Duration::from_std(state.config.notify.lease)
+        .unwrap_or_else(|_| chrono::Duration::minutes(5));
+    let (txn, _writer) = begin_write(&state.db).await?;
+    let claimed = store::claim(&txn, now, now + lease, limit).await?;
+    txn.commit().await?;
+    Ok(claimed)
+}
+
+/// Sends claimed deliveries (a bounded number at once) and records them.
+async fn send_claimed(
+    state: &AppState,
+    now: DateTime<Utc>,
+    claimed: Vec<Delivery>,
+) -> ApiResult<Pass> {
+    let mut pass = Pass::default();
+    if claimed.is_empty() {
+        return Ok(pass);
+    }
+    let results: Vec<(Delivery, Result<(), String>)> = futures_util::stream::iter(claimed)
+        .map(|delivery| async move {
+            let result = state.notifier.send(&delivery).await;
+            (delivery, result)
+        })
+        .buffer_unordered(IN_FLIGHT)
+        .collect()
+        .await;
+    let config = &state.config.notify;
+    let mut sent = Vec::new();
+    for (delivery, result) in results {
+        let channel = delivery.channel.slug();
+        match result {
+            Ok(()) => {
+                state.metrics.delivery(channel, Outcome::Sent);
+                sent.push((delivery.id, delivery.attempts));
+            }
+            Err(error) => {
+                let last = delivery.attempts >= config.max_attempts;
+                let retry_at = (!last).then(|| {
+                    let delay = domain::notification::retry_delay(
+                        config.retry_base.as_secs() as i64,
+                        delivery.attempts,
+                        jitter(),
+                    );
+                    now + chrono::Duration::seconds(delay)
+                });
+                tracing::warn!(
+                    delivery = %delivery.id,
+                    channel,
+                    event = delivery.kind.slug(),
+                    attempt = delivery.attempts,
+                    %error,
+                    "notification not delivered{}",
+                    if last { "; giving up" } else { "; will retry" }
+                );
+                store::mark_failed(&state.db, &delivery.id, delivery.attempts, retry_at, &error)
+                    .await?;
+                if last {
+                    state.metrics.delivery(channel, Outcome::Dead);
+                    pass.dead += 1;
+                } else {
+                    state.metrics.delivery(channel, Outcome::Retried);
+                    pass.retried += 1;
+                }
+            }
+        }
+    }
+    pass.sent = sent.len();
+    store::mark_sent(&state.db, &sent, now).await?;
+    Ok(pass)
+}
+
+/// A fraction in [0, 1) from the OS's randomness.
+fn jitter() -> f64 {
+    let mut bytes = [0u8; 4];
+    if getrandom::fill(&mut bytes).is_err() {
+        return 0.5;
+    }
+    f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0)
+}
+
+/// Runs a pass every `interval`, and at once when a commit wakes it, until
+/// `shutdown` turns true. A pass in progress finishes its sends first; a
+/// claim left unfinished is retried by any worker once its lease passes.
+/// The returned handle ends when the worker has stopped.
+pub fn spawn(
+    state: AppState,
+    interval: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let wake = state.delivery_wake.clone();
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                _ = wake.notified() => {}
+                _ = shutdown.changed() => break,
+            }
+            if *shutdown.borrow() {
+                break;
+            }
+            match run_once(&state, Utc::now()).await {
+                Ok(pass) if pass != Pass::default() => {
+                    tracing::info!(
+                        sent = pass.sent,
+                        retried = pass.retried,
+                        dead = pass.dead,
+                        "deliveries"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "delivery pass failed; retrying at the next tick")
+                }
+            }
+        }
+        tracing::debug!("delivery worker stopped");
+    })
+}

@@ -1,0 +1,454 @@
+//! Notifications (design.md, "Notifications"; issue: "delivered exactly as
+//! promised").
+//!
+//! A lifecycle change collects [`Notice`]s; [`write`] turns them, in the
+//! change's own transaction, into inbox rows (one per recipient) and outbox
+//! rows (an email per recipient who has an address and has not turned that
+//! kind off, a webhook per configured URL). A rolled-back change therefore
+//! notifies nobody, and a committed one is never forgotten: the delivery
+//! worker (`jobs::delivery`) sends what the outbox holds, at least once,
+//! each with a stable id.
+//!
+//! What may leave: the mentee's goals and the score's reasons go only to
+//! the mentor a proposal is addressed to; a decline's message only to the
+//! mentee; webhooks (often a shared channel) carry names, the event and a
+//! link, never goals, messages or reasons. Check-in notes are never read here.
+
+pub mod email;
+pub mod render;
+pub mod webhook;
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use domain::mentorship::Side;
+use domain::notification::Kind;
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+
+use crate::config::NotifyConfig;
+use crate::events::{NOTIFICATION_CHANNEL, NotificationEvent};
+use crate::store::matches::Match;
+use crate::store::notifications::{self as store, Channel, Delivery, InboxItem};
+use crate::store::people::new_id;
+
+/// What a notification says beyond who and which match; each field goes
+/// only where the rules above allow.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Detail {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goals: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// A decline reason's slug.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decline_reason: Option<String>,
+    /// The declining mentor's message to the mentee.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_level: Option<i16>,
+}
+
+impl Detail {
+    /// The copy for the recipient on `side`.
+    fn for_side(&self, kind: Kind, side: Side) -> Self {
+        let private_profile = kind.carries_mentee_profile() && side == Side::Mentor;
+        Self {
+            goals: self.goals.clone().filter(|_| private_profile),
+            reasons: if private_profile {
+                self.reasons.clone()
+            } else {
+                Vec::new()
+            },
+            message: self.message.clone().filter(|_| side == Side::Mentee),
+            ..self.public()
+        }
+        .with_end_reason(self.end_reason.clone())
+    }
+
+    /// What a shared channel may carry.
+    fn public(&self) -> Self {
+        Self {
+            expires_at: self.expires_at,
+            decline_reason: self.decline_reason.clone(),
+            new_level: self.new_level,
+            ..Self::default()
+        }
+    }
+
+    fn with_end_reason(mut self, reason: Option<String>) -> Self {
+        self.end_reason = reason;
+        self
+    }
+}
+
+/// The stored facts of one notification: the pair's names, whose copy it
+/// is (none on a webhook), where it links, and the detail allowed to it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Facts {
+    pub mentor: String,
+    pub mentee: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side: Option<String>,
+    /// The match's page in the frontend, from its root.
+    pub path: String,
+    #[serde(flatten)]
+    pub detail: Detail,
+}
+
+impl Facts {
+    pub fn side(&self) -> Option<Side> {
+        match self.side.as_deref() {
+            Some("mentor") => Some(Side::Mentor),
+            Some("mentee") => Some(Side::Mentee),
+            _ => None,
+        }
+    }
+
+    pub fn parse(payload: &str) -> Result<Self, DbErr> {
+        serde_json::from_str(payload).map_err(|e| crate::store::corrupt("notification payload", e))
+    }
+}
+
+/// The channels of one instance, built once from the configuration.
+pub struct Notifier {
+    mailer: Option<email::Mailer>,
+    hooks: Option<webhook::Hooks>,
+    templates: render::Templates,
+    public_url: String,
+}
+
+impl Notifier {
+    /// An error names the setting at fault, so start-up stops with it.
+    pub fn new(config: &NotifyConfig) -> anyhow::Result<Self> {
+        Ok(Self {
+            mailer: email::Mailer::new(config)?,
+            hooks: webhook::Hooks::new(config)?,
+            templates: render::Templates::new(),
+            public_url: config.public_url.clone(),
+        })
+    }
+
+    /// Renders and sends one delivery; the error is safe to store and show
+    /// the OSPO (no body, no secret).
+    pub async fn send(&self, delivery: &Delivery) -> Result<(), String> {
+        let facts = Facts::parse(&delivery.payload).map_err(|e| e.to_string())?;
+        let link = format!("{}{}", self.public_url, facts.path);
+        match delivery.channel {
+            Channel::Email => {
+                let mailer = self
+                    .mailer
+                    .as_ref()
+                    .ok_or("email is no longer configured (TANDEM_SMTP_URL)")?;
+                let message = render::message(delivery.kind, &facts);
+                let name = match facts.side() {
+                    Some(Side::Mentor) => &facts.mentor,
+                    _ => &facts.mentee,
+                };
+                let email = self.templates.email(&message, name, &link)?;
+                mailer
+                    .send(&delivery.id, name, &delivery.target, email)
+                    .await
+            }
+            Channel::Webhook => {
+                let hooks = self
+                    .hooks
+                    .as_ref()
+                    .ok_or("webhooks are no longer configured (TANDEM_WEBHOOK_URL)")?;
+                let text = render::webhook_text(delivery.kind, &facts);
+                let bytes = hooks.encode(&webhook::Body {
+                    id: &delivery.id,
+                    event: delivery.kind.slug(),
+                    match_id: delivery.match_id.as_deref(),
+                    request_id: delivery.request_id.as_deref(),
+                    text: &text,
+                    link: &link,
+                    occurred_at: delivery.created_at,
+                });
+                hooks.send(&delivery.target, &delivery.id, bytes).await
+            }
+        }
+    }
+}
+
+/// Something that happened to a match, to tell its pair about.
+#[derive(Clone, Debug)]
+pub struct Notice {
+    pub kind: Kind,
+    pub match_id: String,
+    pub request_id: String,
+    pub mentor_id: String,
+    pub mentee_id: String,
+    pub detail: Detail,
+}
+
+impl Notice {
+    pub fn about(kind: Kind, m: &Match, detail: Detail) -> Self {
+        Self {
+            kind,
+            match_id: m.id.clone(),
+            request_id: m.request_id.clone(),
+            mentor_id: m.mentor_id.clone(),
+            mentee_id: m.mentee_id.clone(),
+            detail,
+        }
+    }
+}
+
+/// The score's strongest reasons, from a frozen breakdown (largest
+/// contribution first, those that added nothing left out).
+pub fn top_reasons(breakdown: &str, n: usize) -> Vec<String> {
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(breakdown) else {
+        return Vec::new();
+    };
+    let mut parts: Vec<(f64, String)> = json["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| {
+            let contribution = c["contribution"].as_f64()?;
+            let text = c["explanation"].as_str()?;
+            (contribution > 0.0 && !text.is_empty()).then(|| (contribution, text.to_owned()))
+        })
+        .collect();
+    parts.sort_by(|a, b| b.0.total_cmp(&a.0));
+    parts.into_iter().take(n).map(|(_, text)| text).collect()
+}
+
+/// What [`write`] wrote, for after the commit.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// Inbox rows, to push to their recipients' subscriptions.
+    pub inbox: Vec<NotificationEvent>,
+    /// Outbox rows: the delivery worker is woken when any were written.
+    pub deliveries: usize,
+    /// With email off, what would have been mailed (recipient id, subject),
+    /// for the log.
+    pub unmailed: Vec<(String, String)>,
+}
+
+/// Writes the notices' inbox and outbox rows in the caller's transaction.
+pub async fn write(
+    db: &impl ConnectionTrait,
+    config: &NotifyConfig,
+    now: DateTime<Utc>,
+    notices: &[Notice],
+) -> Result<Written, DbErr> {
+    if notices.is_empty() {
+        return Ok(Written::default());
+    }
+    let mut people: Vec<String> = notices
+        .iter()
+        .flat_map(|n| [n.mentor_id.clone(), n.mentee_id.clone()])
+        .collect();
+    people.sort();
+    people.dedup();
+    let contacts = store::contacts(db, &people).await?;
+    let optouts = if config.email_on() {
+        store::email_optouts(db, &people).await?
+    } else {
+        HashSet::new()
+    };
+    let name = |id: &str| {
+        contacts
+            .get(id)
+            .map_or_else(|| "someone".to_owned(), |c| c.name.clone())
+    };
+    let mut inbox = Vec::new();
+    let mut deliveries = Vec::new();
+    let mut unmailed = Vec::new();
+    for notice in notices {
+        let base = Facts {
+            mentor: name(&notice.mentor_id),
+            mentee: name(&notice.mentee_id),
+            side: None,
+            path: format!("/matches/{}", notice.match_id),
+            detail: Detail::default(),
+        };
+        for side in notice.kind.recipients() {
+            let person_id = match side {
+                Side::Mentor => &notice.mentor_id,
+                Side::Mentee => &notice.mentee_id,
+            };
+            let facts = Facts {
+                side: Some(side.slug().to_owned()),
+                detail: notice.detail.for_side(notice.kind, *side),
+                ..base.clone()
+            };
+            let payload = to_json(&facts)?;
+            inbox.push(InboxItem {
+                id: new_id(),
+                person_id: person_id.clone(),
+                kind: notice.kind,
+                match_id: Some(notice.match_id.clone()),
+                request_id: Some(notice.request_id.clone()),
+                payload: payload.clone(),
+                created_at: now,
+                read_at: None,
+            });
+            let address = contacts.get(person_id).and_then(|c| c.email.clone());
+            match address {
+                Some(address)
+                    if config.email_on()
+                        && !optouts.contains(&(person_id.clone(), notice.kind)) =>
+                {
+                    deliveries.push(Delivery {
+                        id: new_id(),
+                        channel: Channel::Email,
+                        target: address,
+                        person_id: Some(person_id.clone()),
+                        kind: notice.kind,
+                        match_id: Some(notice.match_id.clone()),
+                        request_id: Some(notice.request_id.clone()),
+                        payload,
+                        attempts: 0,
+                        created_at: now,
+                    });
+                }
+                _ if !config.email_on() => {
+                    unmailed.push((
+                        person_id.clone(),
+                        render::message(notice.kind, &facts).subject,
+                    ));
+                }
+                _ => {}
+            }
+        }
+        if !config.webhook_urls.is_empty() {
+            let payload = to_json(&Facts {
+                detail: notice.detail.public(),
+                ..base
+            })?;
+            for url in &config.webhook_urls {
+                deliveries.push(Delivery {
+                    id: new_id(),
+                    channel: Channel::Webhook,
+                    target: url.expose_secret().to_owned(),
+                    person_id: None,
+                    kind: notice.kind,
+                    match_id: Some(notice.match_id.clone()),
+                    request_id: Some(notice.request_id.clone()),
+                    payload: payload.clone(),
+                    attempts: 0,
+                    created_at: now,
+                });
+            }
+        }
+    }
+    store::insert_inbox(db, &inbox).await?;
+    store::insert_deliveries(db, &deliveries).await?;
+    let events: Vec<NotificationEvent> = inbox
+        .into_iter()
+        .map(|i| NotificationEvent {
+            id: i.id,
+            person_id: i.person_id,
+        })
+        .collect();
+    announce(db, &events).await?;
+    Ok(Written {
+        inbox: events,
+        deliveries: deliveries.len(),
+        unmailed,
+    })
+}
+
+fn to_json(facts: &Facts) -> Result<String, DbErr> {
+    serde_json::to_string(facts).map_err(|e| DbErr::Custom(e.to_string()))
+}
+
+/// Events per `pg_notify`: PostgreSQL caps a payload at 8,000 bytes and an
+/// event takes about 90.
+const EVENTS_PER_NOTIFY: usize = 60;
+
+/// On PostgreSQL, sends the new inbox rows to every instance's listener
+/// (delivered on commit only); elsewhere the caller publishes after commit.
+async fn announce(db: &impl ConnectionTrait, events: &[NotificationEvent]) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    for chunk in events.chunks(EVENTS_PER_NOTIFY) {
+        let payload = serde_json::to_string(chunk).map_err(|e| DbErr::Custom(e.to_string()))?;
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [NOTIFICATION_CHANNEL.into(), payload.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detail() -> Detail {
+        Detail {
+            goals: Some("learn to maintain a crate".into()),
+            reasons: vec!["shares Rust".into()],
+            expires_at: None,
+            decline_reason: Some("no-time-now".into()),
+            message: Some("sorry, try Ana".into()),
+            end_reason: Some("changed teams".into()),
+            new_level: Some(3),
+        }
+    }
+
+    #[test]
+    fn goals_and_reasons_reach_only_the_proposed_mentor() {
+        let to_mentor = detail().for_side(Kind::ProposalCreated, Side::Mentor);
+        assert!(to_mentor.goals.is_some() && !to_mentor.reasons.is_empty());
+        let to_mentee = detail().for_side(Kind::ProposalExpired, Side::Mentee);
+        assert_eq!(to_mentee.goals, None);
+        assert!(to_mentee.reasons.is_empty());
+        let after = detail().for_side(Kind::MatchAccepted, Side::Mentor);
+        assert_eq!(after.goals, None);
+    }
+
+    #[test]
+    fn a_decline_message_reaches_only_the_mentee() {
+        assert!(
+            detail()
+                .for_side(Kind::ProposalDeclined, Side::Mentee)
+                .message
+                .is_some()
+        );
+        assert_eq!(
+            detail()
+                .for_side(Kind::ProposalExpired, Side::Mentor)
+                .message,
+            None
+        );
+    }
+
+    #[test]
+    fn a_shared_channel_gets_no_private_detail() {
+        let public = detail().public();
+        assert_eq!(public.goals, None);
+        assert!(public.reasons.is_empty());
+        assert_eq!(public.message, None);
+        assert_eq!(public.end_reason, None);
+        assert_eq!(public.new_level, Some(3));
+    }
+
+    #[test]
+    fn top_reasons_are_the_largest_contributions() {
+        let breakdown = r#"{"components":[
+            {"criterion":"skills","contribution":0.2,"explanation":"shares Rust"},
+            {"criterion":"projects","contribution":0.0,"explanation":"no project in common"},
+            {"criterion":"maturity","contribution":0.4,"explanation":"two levels ahead"}]}"#;
+        assert_eq!(
+            top_reasons(breakdown, 3),
+            vec!["two levels ahead".to_owned(), "shares Rust".to_owned()]
+        );
+        assert!(top_reasons("not json", 3).is_empty());
+    }
+}
