@@ -9,6 +9,9 @@
 
 use std::time::Duration;
 
+#[path = "sinks.rs"]
+pub mod sinks;
+
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 use tandem::auth::{TokenRequest, mint_hs256};

@@ -1,5 +1,5 @@
 //! The `tandem` command line: `serve`, `migrate`, `seed`, `token`, `schema`,
-//! `sweep`, `import`, `solve`, `generate`.
+//! `sweep`, `notifications`, `import`, `export`, `solve`, `generate`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -24,6 +24,18 @@ struct Cli {
     config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum NotificationsAction {
+    /// Put every dead delivery back in the queue (attempts reset); prints how many.
+    RetryDead,
+    /// Run one delivery pass (send what is due); prints one JSON line.
+    Deliver {
+        /// The pass's clock, RFC 3339; default now.
+        #[arg(long)]
+        now: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -71,12 +83,17 @@ enum Command {
     /// Print the GraphQL schema (SDL).
     Schema,
     /// Run one sweeper pass: expire overdue proposals (cascading each to the
-    /// next-best mentor) and offer free seats to waiting requests; prints
-    /// one JSON line.
+    /// next-best mentor), send due reminders and offer free seats to waiting
+    /// requests; prints one JSON line.
     Sweep {
         /// The pass's clock, RFC 3339 (`2026-12-01T09:00:00Z`); default now.
         #[arg(long)]
         now: Option<String>,
+    },
+    /// The notification outbox.
+    Notifications {
+        #[command(subcommand)]
+        action: NotificationsAction,
     },
     /// Import people and their profiles from the HR system's CSV export
     /// (columns in README, "Importing people"): idempotent by email, all or
@@ -343,19 +360,32 @@ async fn run_command(config: Config, command: Command) -> anyhow::Result<()> {
             }
         }
         Command::Sweep { now } => {
-            let now = match now {
-                Some(raw) => chrono::DateTime::parse_from_rfc3339(&raw)
-                    .map_err(|e| anyhow::anyhow!("--now: {e}"))?
-                    .with_timezone(&chrono::Utc),
-                None => chrono::Utc::now(),
-            };
-            let db = connect_and_migrate(&config).await?;
-            let verifier = crate::auth::Verifier::new(&config.jwt)?;
-            let state = crate::app::AppState::new(config, db, verifier, Default::default())?;
+            let now = parse_now(now)?;
+            let state = offline_state(config).await?;
             let pass = crate::jobs::sweeper::run_once(&state, now)
                 .await
                 .map_err(|e| anyhow::anyhow!("sweep failed: {e:?}"))?;
             println!("{}", serde_json::to_string(&pass)?);
+        }
+        Command::Notifications { action } => {
+            let state = offline_state(config).await?;
+            match action {
+                NotificationsAction::RetryDead => {
+                    let retried = crate::service::notifications::retry_dead(
+                        &state,
+                        crate::service::OspoTask::Operator,
+                    )
+                    .await
+                    .map_err(|e| anyhow::anyhow!("retry-dead failed: {e:?}"))?;
+                    println!("{}", serde_json::json!({ "retried": retried }));
+                }
+                NotificationsAction::Deliver { now } => {
+                    let pass = crate::jobs::delivery::run_once(&state, parse_now(now)?)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("delivery failed: {e:?}"))?;
+                    println!("{}", serde_json::to_string(&pass)?);
+                }
+            }
         }
         Command::Import { people, dry_run } => import(config, &people, dry_run).await?,
         Command::Export {
@@ -429,9 +459,7 @@ async fn import(config: Config, path: &std::path::Path, dry_run: bool) -> anyhow
     use crate::service::import::{Progress, Silent, import_people};
     let csv =
         std::fs::read(path).map_err(|e| anyhow::anyhow!("--people {}: {e}", path.display()))?;
-    let db = connect_and_migrate(&config).await?;
-    let verifier = crate::auth::Verifier::new(&config.jwt)?;
-    let state = crate::app::AppState::new(config, db, verifier, Default::default())?;
+    let state = offline_state(config).await?;
     let progress: &dyn Progress = if std::io::stderr().is_terminal() {
         &TerminalProgress
     } else {
@@ -548,4 +576,21 @@ fn print_demo_tokens(config: &Config, address: SocketAddr) -> anyhow::Result<()>
         "        -H \"Authorization: Bearer $TOKEN\" -d '{{\"query\":\"{{ me {{ id displayName osmmLevel }} }}\"}}'"
     );
     Ok(())
+}
+
+/// `--now` as RFC 3339, or the clock.
+fn parse_now(now: Option<String>) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    Ok(match now {
+        Some(raw) => chrono::DateTime::parse_from_rfc3339(&raw)
+            .map_err(|e| anyhow::anyhow!("--now: {e}"))?
+            .with_timezone(&chrono::Utc),
+        None => chrono::Utc::now(),
+    })
+}
+
+/// The state a one-shot command runs with: migrated, no server.
+async fn offline_state(config: Config) -> anyhow::Result<crate::app::AppState> {
+    let db = connect_and_migrate(&config).await?;
+    let verifier = crate::auth::Verifier::new(&config.jwt)?;
+    crate::app::AppState::new(config, db, verifier, Default::default())
 }

@@ -33,6 +33,7 @@
 //! | `TANDEM_DELIVERY_INTERVAL`, `TANDEM_DELIVERY_RETRY_BASE` | 5s, 30s |
 //! | `TANDEM_DELIVERY_MAX_ATTEMPTS` | 10 |
 //! | `TANDEM_DELIVERY_LEASE`, `TANDEM_DELIVERY_TIMEOUT` | 5m, 10s |
+//! | `TANDEM_DELIVERY_WORKER` | on (off: this instance sends nothing) |
 
 use std::collections::HashMap;
 use std::fmt::Display;
@@ -179,6 +180,10 @@ pub struct NotifyConfig {
     pub lease: std::time::Duration,
     /// Connect and response timeout of one send.
     pub send_timeout: std::time::Duration,
+    /// Whether this instance runs a delivery worker (`TANDEM_DELIVERY_WORKER`,
+    /// on); a deployment may leave delivery to some instances, and
+    /// `tandem notifications deliver` runs one pass by hand.
+    pub worker: bool,
 }
 
 impl NotifyConfig {
@@ -196,6 +201,7 @@ impl NotifyConfig {
             max_attempts: 10,
             lease: std::time::Duration::from_secs(300),
             send_timeout: std::time::Duration::from_secs(10),
+            worker: true,
         }
     }
 
@@ -234,6 +240,7 @@ impl NotifyConfig {
         notify.retry_base = duration("TANDEM_DELIVERY_RETRY_BASE", 30)?;
         notify.lease = duration("TANDEM_DELIVERY_LEASE", 300)?;
         notify.send_timeout = duration("TANDEM_DELIVERY_TIMEOUT", 10)?;
+        notify.worker = source.flag("TANDEM_DELIVERY_WORKER", true)?;
         notify.max_attempts = u32::try_from(source.positive("TANDEM_DELIVERY_MAX_ATTEMPTS", 10)?)
             .map_err(|_| ConfigError::Invalid {
             var: "TANDEM_DELIVERY_MAX_ATTEMPTS",

@@ -24,6 +24,7 @@ pub struct Loaders {
     pub catalog: DataLoader<Catalog>,
     pub requests: DataLoader<Requests>,
     pub live_matches: DataLoader<LiveMatches>,
+    pub matches: DataLoader<Matches>,
     pub ties: DataLoader<Ties>,
 }
 
@@ -37,6 +38,7 @@ impl Loaders {
             catalog: DataLoader::new(Catalog(db.clone()), tokio::spawn),
             requests: DataLoader::new(Requests(db.clone()), tokio::spawn),
             live_matches: DataLoader::new(LiveMatches(db.clone()), tokio::spawn),
+            matches: DataLoader::new(Matches(db.clone()), tokio::spawn),
             ties: DataLoader::new(
                 Ties {
                     db: db.clone(),
@@ -59,6 +61,21 @@ impl Loader<String> for Requests {
             .await
             .map_err(|e| Arc::new(e.into()))?;
         Ok(rows.into_iter().map(|r| (r.id.clone(), r)).collect())
+    }
+}
+
+/// Matches by id (the caller checks who may read each).
+pub struct Matches(DatabaseConnection);
+
+impl Loader<String> for Matches {
+    type Value = Match;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Match>, LoadError> {
+        let rows = matches::find_many(&self.0, keys)
+            .await
+            .map_err(|e| Arc::new(e.into()))?;
+        Ok(rows.into_iter().map(|m| (m.id.clone(), m)).collect())
     }
 }
 

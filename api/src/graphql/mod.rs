@@ -10,6 +10,7 @@ pub mod import;
 pub mod limits;
 pub mod loaders;
 pub mod matches;
+pub mod notifications;
 pub mod pagination;
 pub mod people;
 pub mod programs;
@@ -35,6 +36,7 @@ pub struct QueryRoot(
     matches::MatchQuery,
     reports::ReportQuery,
     cases::CaseQuery,
+    notifications::NotificationQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -48,6 +50,7 @@ pub struct MutationRoot(
     matches::MatchMutation,
     import::ImportMutation,
     cases::CaseMutation,
+    notifications::NotificationMutation,
 );
 
 pub type TandemSchema = Schema<QueryRoot, MutationRoot, subscriptions::Subscription>;

@@ -55,6 +55,17 @@ impl Person {
     async fn osmm_level(&self) -> i32 {
         i32::from(self.0.osmm_level)
     }
+    /// Unread notifications; the person themself only (null for others).
+    async fn unread_notifications(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i32>> {
+        super::notifications::unread_of(ctx, &self.0.id).await
+    }
+    /// Which kinds are also emailed; the person themself only (null for others).
+    async fn notification_preferences(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Vec<super::notifications::NotificationPreference>>> {
+        super::notifications::preferences_of(ctx, &self.0.id).await
+    }
     /// Present when the person is a mentor.
     async fn mentor_profile(
         &self,

@@ -1,6 +1,8 @@
-//! `Subscription.myMatchEvents`: the caller's proposals and match changes,
-//! live. Each event is re-checked against the subscriber's rights when it
-//! arrives (the match is read again), whichever instance made the change.
+//! `Subscription.myMatchEvents` (the caller's proposals and match changes)
+//! and `Subscription.myNotifications` (each new notification in the
+//! caller's inbox), live, whichever instance made the change. Each event is
+//! re-checked against the subscriber's rights when it arrives (the match or
+//! the notification is read again).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,10 +12,12 @@ use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::matches::{Match, MatchState};
+use super::notifications::Notification;
 use super::{state, viewer};
 use crate::error::ApiError;
 use crate::events::Event;
 use crate::service::matches as svc;
+use crate::service::notifications as notify_svc;
 
 /// At most this many subscriptions run on one socket.
 pub const MAX_PER_SOCKET: usize = 10;
@@ -45,6 +49,23 @@ pub struct MatchEvent {
 #[derive(Default)]
 pub struct Subscription;
 
+/// Counts a subscription against its socket's limit.
+fn take_slot(ctx: &Context<'_>) -> async_graphql::Result<Slot> {
+    Ok(match ctx.data_opt::<SocketSubscriptions>() {
+        Some(open) => {
+            if open.0.fetch_add(1, Ordering::SeqCst) >= MAX_PER_SOCKET {
+                open.0.fetch_sub(1, Ordering::SeqCst);
+                return Err(ApiError::BadUserInput(format!(
+                    "at most {MAX_PER_SOCKET} subscriptions per connection"
+                ))
+                .into());
+            }
+            Slot(Some(open.clone()))
+        }
+        None => Slot(None),
+    })
+}
+
 #[SubscriptionObject]
 impl Subscription {
     /// Proposals to me, and changes to my requests and matches.
@@ -54,19 +75,7 @@ impl Subscription {
     ) -> async_graphql::Result<impl Stream<Item = MatchEvent> + use<>> {
         let viewer = viewer(ctx)?.clone();
         let app = state(ctx).clone();
-        let slot = match ctx.data_opt::<SocketSubscriptions>() {
-            Some(open) => {
-                if open.0.fetch_add(1, Ordering::SeqCst) >= MAX_PER_SOCKET {
-                    open.0.fetch_sub(1, Ordering::SeqCst);
-                    return Err(ApiError::BadUserInput(format!(
-                        "at most {MAX_PER_SOCKET} subscriptions per connection"
-                    ))
-                    .into());
-                }
-                Slot(Some(open.clone()))
-            }
-            None => Slot(None),
-        };
+        let slot = take_slot(ctx)?;
         let receiver = app.events.subscribe();
         Ok(futures_util::stream::unfold(
             (receiver, app, viewer, slot),
@@ -88,6 +97,40 @@ impl Subscription {
                         match_: Match(found),
                         previous_state: event.previous.map(Into::into),
                         state: event.state.into(),
+                    };
+                    return Some((out, (receiver, app, viewer, slot)));
+                }
+            },
+        ))
+    }
+
+    /// Each new notification in my inbox, as it arrives.
+    async fn my_notifications(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = Notification> + use<>> {
+        let viewer = viewer(ctx)?.clone();
+        let app = state(ctx).clone();
+        let slot = take_slot(ctx)?;
+        let receiver = app.events.subscribe();
+        Ok(futures_util::stream::unfold(
+            (receiver, app, viewer, slot),
+            |(mut receiver, app, viewer, slot)| async move {
+                loop {
+                    let event = match receiver.recv().await {
+                        Ok(Event::Notification(event)) => event,
+                        Ok(_) | Err(RecvError::Lagged(_)) => continue,
+                        Err(RecvError::Closed) => return None,
+                    };
+                    if event.person_id != viewer.person_id {
+                        continue;
+                    }
+                    let Ok(Some(found)) = notify_svc::find(&app.db, &viewer, &event.id).await
+                    else {
+                        continue;
+                    };
+                    let Ok(out) = Notification::new(found) else {
+                        continue;
                     };
                     return Some((out, (receiver, app, viewer, slot)));
                 }

@@ -142,11 +142,13 @@ impl Server {
             self.state.config.sweep_interval,
             jobs_stopped.clone(),
         );
-        let deliveries = crate::jobs::delivery::spawn(
-            self.state.clone(),
-            self.state.config.notify.delivery_interval,
-            jobs_stopped.clone(),
-        );
+        let deliveries = self.state.config.notify.worker.then(|| {
+            crate::jobs::delivery::spawn(
+                self.state.clone(),
+                self.state.config.notify.delivery_interval,
+                jobs_stopped.clone(),
+            )
+        });
         crate::events::listen(&self.state, jobs_stopped).await?;
         tokio::spawn(async move {
             shutdown_signal().await;
@@ -159,7 +161,9 @@ impl Server {
         // Sends in flight finish (each is bounded by its timeout) and are
         // recorded; past this wait, their leases hand them to another worker.
         let wait = Duration::from_secs(self.state.config.shutdown_seconds);
-        if tokio::time::timeout(wait, deliveries).await.is_err() {
+        if let Some(worker) = deliveries
+            && tokio::time::timeout(wait, worker).await.is_err()
+        {
             tracing::warn!(
                 "the delivery worker did not stop in time; its claims are retried after their lease"
             );

@@ -8,6 +8,7 @@ pub mod export;
 pub mod features;
 pub mod import;
 pub mod matches;
+pub mod notifications;
 pub mod people;
 pub mod policies;
 pub mod profiles;
