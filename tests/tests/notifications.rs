@@ -563,9 +563,14 @@ async fn a_rolled_back_change_notifies_nobody(backend: Backend) {
     };
     use sea_orm::TransactionTrait;
     let txn = app.db.begin().await.unwrap();
-    let written = tandem::notify::write(&txn, &app.config.notify, Utc::now(), &[notice.clone()])
-        .await
-        .unwrap();
+    let written = tandem::notify::write(
+        &txn,
+        &app.config.notify,
+        Utc::now(),
+        std::slice::from_ref(&notice),
+    )
+    .await
+    .unwrap();
     assert_eq!(written.deliveries, 2, "an email and a webhook were queued");
     txn.rollback().await.unwrap();
     pass(app, Utc::now()).await;

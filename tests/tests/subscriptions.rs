@@ -56,6 +56,10 @@ const SUBSCRIBE: &str =
     "subscription { myMatchEvents { previousState state match { id mentor { displayName } } } }";
 
 async fn subscribed(app: &TestApp, sub: &str) -> Socket {
+    subscribed_to(app, sub, SUBSCRIBE).await
+}
+
+async fn subscribed_to(app: &TestApp, sub: &str, query: &str) -> Socket {
     let mut socket = connect(app).await;
     let token = token_for(sub, Some(sub), None, &[]);
     send(
@@ -67,7 +71,7 @@ async fn subscribed(app: &TestApp, sub: &str) -> Socket {
     assert_eq!(ack["type"], "connection_ack");
     send(
         &mut socket,
-        json!({ "id": "1", "type": "subscribe", "payload": { "query": SUBSCRIBE } }),
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }),
     )
     .await;
     socket
@@ -158,6 +162,44 @@ async fn events_reach_the_pair_on_another_instance_and_nobody_else(backend: Back
         next(&mut stranger, Duration::from_millis(700)).await,
         Err(None),
         "a stranger must not hear of another's match"
+    );
+}
+
+async fn new_notifications_reach_their_recipient_on_any_instance(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    profiles(&app).await;
+    let other = match backend {
+        Backend::Postgres => Some(app.another_instance().await),
+        Backend::Sqlite => None,
+    };
+    let writer = other.as_ref().unwrap_or(&app);
+    const INBOX: &str = "subscription { myNotifications { kind event title read match { id } } }";
+    let mut mentor = subscribed_to(&app, "mentor", INBOX).await;
+    let mut stranger = subscribed_to(&app, "stranger", INBOX).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let asked = writer
+        .as_user(
+            "learner",
+            "mutation { requestMentorship(input: { goals: \"live\" }) { currentMatch { id } } }",
+            json!({}),
+        )
+        .await;
+    let match_id = asked.data()["requestMentorship"]["currentMatch"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let event = next(&mut mentor, Duration::from_secs(10)).await.unwrap();
+    let pushed = &event["payload"]["data"]["myNotifications"];
+    assert_eq!(pushed["kind"], "PROPOSAL_CREATED", "{event:#}");
+    assert_eq!(pushed["event"], "proposal.created");
+    assert_eq!(pushed["read"], false);
+    assert_eq!(pushed["match"]["id"], match_id.as_str());
+    assert_eq!(
+        next(&mut stranger, Duration::from_millis(700)).await,
+        Err(None),
+        "nobody else's notification is pushed"
     );
 }
 
@@ -282,5 +324,6 @@ on_both_backends!(
     a_socket_closes_at_token_expiry_and_caps_its_subscriptions,
     a_socket_without_connection_init_is_closed_after_ten_seconds,
     events_reach_the_pair_on_another_instance_and_nobody_else,
+    new_notifications_reach_their_recipient_on_any_instance,
     a_socket_without_a_valid_token_is_closed,
 );

@@ -294,6 +294,28 @@ mod tests {
     }
 
     #[test]
+    fn goals_in_the_facts_show_only_in_a_proposal_or_reminder() {
+        let detail = Detail {
+            goals: Some("ship a first release".into()),
+            reasons: vec!["shares Rust".into()],
+            ..Detail::default()
+        };
+        for kind in Kind::ALL {
+            let text = message(kind, &facts("mentor", detail.clone()))
+                .paragraphs
+                .join("\n");
+            assert_eq!(
+                text.contains("ship a first release"),
+                kind.carries_mentee_profile(),
+                "{kind:?}"
+            );
+            assert!(
+                !webhook_text(kind, &facts("mentor", detail.clone())).contains("first release")
+            );
+        }
+    }
+
+    #[test]
     fn html_escapes_and_text_does_not() {
         let m = message(Kind::MatchAccepted, &facts("mentee", Detail::default()));
         let email = Templates::new()
