@@ -499,7 +499,10 @@ fn sweep_runs_one_pass_and_reports_it() {
         String::from_utf8_lossy(&pass.stderr)
     );
     let line: serde_json::Value = serde_json::from_slice(&pass.stdout).unwrap();
-    assert_eq!(line, serde_json::json!({ "expired": 0, "proposed": 0 }));
+    assert_eq!(
+        line,
+        serde_json::json!({ "expired": 0, "proposed": 0, "reminded": 0 })
+    );
 
     let bad = output_within_a_minute(
         tandem()
@@ -508,4 +511,59 @@ fn sweep_runs_one_pass_and_reports_it() {
     );
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--now"));
+}
+
+#[tokio::test]
+async fn notifications_retry_dead_requeues_and_deliver_runs_a_pass() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = temp_db();
+    let migrated = output_within_a_minute(tandem().arg("migrate").env("DATABASE_URL", &db));
+    assert!(migrated.status.success());
+    let conn = sea_orm::Database::connect(&db).await.expect("connect");
+    conn.execute_unprepared(
+        "INSERT INTO notification_delivery (id, channel, target, kind, payload, state, attempts, due_at, created_at, last_error) \
+         VALUES ('d1', 'webhook', 'http://127.0.0.1:9/hook', 'match.accepted', '{}', 'dead', 10, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 'could not connect')",
+    )
+    .await
+    .unwrap();
+    let retried = output_within_a_minute(
+        tandem()
+            .args(["notifications", "retry-dead"])
+            .env("DATABASE_URL", &db),
+    );
+    assert!(
+        retried.status.success(),
+        "{}",
+        String::from_utf8_lossy(&retried.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_slice(&retried.stdout).unwrap();
+    assert_eq!(line, serde_json::json!({ "retried": 1 }));
+    let row = conn
+        .query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT state, attempts FROM notification_delivery WHERE id = 'd1'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let state: String = row.try_get_by_index(0).unwrap();
+    let attempts: i32 = row.try_get_by_index(1).unwrap();
+    assert_eq!((state.as_str(), attempts), ("pending", 0));
+    // Webhooks are not configured for this command: the pass records the
+    // failure instead of losing the row.
+    let pass = output_within_a_minute(
+        tandem()
+            .args(["notifications", "deliver", "--now", "2030-01-01T09:00:00Z"])
+            .env("DATABASE_URL", &db),
+    );
+    assert!(
+        pass.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pass.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_slice(&pass.stdout).unwrap();
+    assert_eq!(
+        line,
+        serde_json::json!({ "sent": 0, "retried": 1, "dead": 0 })
+    );
 }
