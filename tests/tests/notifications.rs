@@ -917,7 +917,84 @@ async fn slack_format_posts_a_message(backend: Backend) {
     assert!(hook.delivery.is_some());
 }
 
+async fn cancellations_and_early_ends_tell_both_sides(backend: Backend) {
+    let Some(rig) = rig(backend, |_| {}).await else {
+        return;
+    };
+    let app = &rig.app;
+    mentor(app, "rusty", &["rust"]).await;
+    mentee(app, "learner").await;
+    mentee(app, "second").await;
+    let (_, cancelled, _) = ask(app, "learner").await;
+    let by_ospo = app
+        .as_ospo(
+            "mutation($id: ID!) { cancelProposal(matchId: $id, reason: \"mentor on leave\") { state } }",
+            json!({ "id": cancelled }),
+        )
+        .await;
+    assert_eq!(by_ospo.data()["cancelProposal"]["state"], "CANCELLED");
+    let (_, ended, _) = ask(app, "second").await;
+    as_person(
+        app,
+        "rusty",
+        "mutation($id: ID!) { acceptProposal(matchId: $id) { id } }",
+        json!({ "id": ended }),
+    )
+    .await;
+    as_person(
+        app,
+        "second",
+        "mutation($id: ID!, $r: String!) { endMatchEarly(input: { matchId: $id, reason: $r }) { id } }",
+        json!({ "id": ended, "r": "changed teams" }),
+    )
+    .await;
+    pass(app, Utc::now()).await;
+    assert_eq!(
+        subjects(&rig, "learner"),
+        vec!["Your proposal to Rusty was cancelled"]
+    );
+    assert_eq!(
+        subjects(&rig, "second"),
+        vec![
+            "Rusty accepted to mentor you",
+            "Your mentorship with Rusty ended early"
+        ]
+    );
+    assert_eq!(
+        subjects(&rig, "rusty"),
+        vec![
+            "Learner has been proposed to you as a mentee",
+            "Second has been proposed to you as a mentee",
+            "The proposal to mentor Learner was cancelled",
+            "Your mentorship with Second ended early",
+        ]
+    );
+    let early = rig
+        .smtp
+        .to(&email("rusty"))
+        .into_iter()
+        .find(|m| m.header("Subject").unwrap().contains("ended early"))
+        .unwrap()
+        .decoded();
+    assert!(early.contains("ended early (changed teams)"));
+    assert!(early.contains("give your feedback"));
+    let mut webhooks = events(&rig);
+    webhooks.retain(|e| e != "proposal.created" && e != "match.accepted");
+    assert_eq!(webhooks, vec!["match.ended_early", "proposal.cancelled"]);
+    let raw: Vec<String> = rig
+        .hooks
+        .accepted()
+        .iter()
+        .map(|h| String::from_utf8_lossy(&h.body).into_owned())
+        .collect();
+    assert!(
+        raw.iter().all(|b| !b.contains("changed teams")),
+        "the reason stays private"
+    );
+}
+
 on_both_backends!(
+    cancellations_and_early_ends_tell_both_sides,
     every_event_reaches_its_recipients_and_nobody_else,
     withdrawals_and_expiries_tell_the_right_sides,
     reminders_fire_once_each_at_half_the_sla_and_a_day_before,
