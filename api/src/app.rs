@@ -93,12 +93,16 @@ impl AppState {
 
     /// After a commit that wrote notifications: wakes the delivery worker
     /// and, with email off (the demo), logs what would have been mailed.
-    pub fn after_notifying(&self, deliveries: usize, unmailed: &[(String, String)]) {
+    pub fn after_notifying(
+        &self,
+        deliveries: usize,
+        unmailed: &[(String, domain::notification::Kind)],
+    ) {
         if deliveries > 0 {
             self.delivery_wake.notify_one();
         }
-        for (person_id, subject) in unmailed {
-            tracing::info!(to = %person_id, %subject, "notification in the inbox; email is off (TANDEM_SMTP_URL), so none was sent");
+        for (person_id, kind) in unmailed {
+            tracing::info!(to = %person_id, event = kind.slug(), "notification in the inbox; email is off (TANDEM_SMTP_URL), so none was mailed");
         }
     }
 

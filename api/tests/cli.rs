@@ -564,6 +564,6 @@ async fn notifications_retry_dead_requeues_and_deliver_runs_a_pass() {
     let line: serde_json::Value = serde_json::from_slice(&pass.stdout).unwrap();
     assert_eq!(
         line,
-        serde_json::json!({ "sent": 0, "retried": 1, "dead": 0 })
+        serde_json::json!({ "sent": 0, "retried": 1, "dead": 0, "dropped": 0 })
     );
 }

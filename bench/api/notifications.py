@@ -66,6 +66,7 @@ def main():
         [(f"bench-{i:08d}", f"http://127.0.0.1:{port}/hook", payload, long_ago, long_ago) for i in range(n)])
     db.commit()
     started = time.monotonic()
+    cpu_before = os.times()
     passes = 0
     while True:
         out = subprocess.run([binary, "notifications", "deliver"], env=env, check=True,
@@ -74,9 +75,13 @@ def main():
         if json.loads(out)["sent"] == 0:
             break
     elapsed = time.monotonic() - started
+    cpu = os.times()
+    receiver_cpu = (cpu.user - cpu_before.user) + (cpu.system - cpu_before.system)
+    tandem_cpu = (cpu.children_user - cpu_before.children_user) + (cpu.children_system - cpu_before.children_system)
     left = db.execute("SELECT COUNT(*) FROM notification_delivery WHERE state != 'sent'").fetchone()[0]
     print(f"{n} webhook deliveries in {elapsed:.2f} s over {passes} passes: "
-          f"{n / elapsed:,.0f} per second; receiver counted {Receiver.count}; not sent: {left}")
+          f"{n / elapsed:,.0f} per second; receiver counted {Receiver.count}; not sent: {left}; "
+          f"CPU seconds: receiver (Python) {receiver_cpu:.2f}, tandem {tandem_cpu:.2f}")
 
 
 if __name__ == "__main__":

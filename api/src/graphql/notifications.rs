@@ -50,8 +50,15 @@ impl Notification {
         Ok(Self { item, facts })
     }
 
-    fn message(&self) -> render::Message {
-        render::message(self.item.kind, &self.facts)
+    /// The message, with the pair's names as they are now.
+    async fn message(&self, ctx: &Context<'_>) -> Result<render::Message> {
+        let ids = [self.facts.mentor_id.clone(), self.facts.mentee_id.clone()];
+        let people = loaded(loaders(ctx).people.load_many(ids).await)?;
+        let facts = self
+            .facts
+            .clone()
+            .named(|id| people.get(id).map(|p| p.display_name.clone()));
+        Ok(render::message(self.item.kind, &facts))
     }
 }
 
@@ -68,12 +75,12 @@ impl Notification {
         self.item.kind.slug()
     }
     /// One line, as an email's subject.
-    async fn title(&self) -> String {
-        self.message().subject
+    async fn title(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(self.message(ctx).await?.subject)
     }
     /// The message in plain text, paragraphs separated by a blank line.
-    async fn text(&self) -> String {
-        self.message().paragraphs.join("\n\n")
+    async fn text(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(self.message(ctx).await?.paragraphs.join("\n\n"))
     }
     /// The page of the match in the frontend.
     async fn link(&self, ctx: &Context<'_>) -> String {
@@ -149,9 +156,9 @@ impl DeadDelivery {
     async fn kind(&self) -> NotificationKind {
         self.0.kind.into()
     }
-    /// An email's address, or a webhook's scheme and host (never its path,
-    /// which may be a token).
-    async fn target(&self) -> String {
+    /// A webhook's scheme and host (never its path, which may be a token);
+    /// null for an email (see `recipient`).
+    async fn target(&self) -> Option<String> {
         svc::shown_target(&self.0)
     }
     /// The person an email was for.

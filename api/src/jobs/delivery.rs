@@ -19,7 +19,8 @@ use crate::app::AppState;
 use crate::db::begin_write;
 use crate::error::ApiResult;
 use crate::http::DeliveryOutcome as Outcome;
-use crate::store::notifications::{self as store, Delivery};
+use crate::notify::Facts;
+use crate::store::notifications::{self as store, Channel, Delivery};
 
 /// Rows claimed at once, and sends in flight at once.
 const BATCH: u64 = 100;
@@ -35,6 +36,9 @@ pub struct Pass {
     pub retried: usize,
     /// Failed last attempts.
     pub dead: usize,
+    /// Emails not sent because the person has no address or turned that
+    /// kind off (read when sending); removed from the outbox.
+    pub dropped: usize,
 }
 
 /// One pass at `now`: claims due deliveries batch by batch, sends them, and
@@ -48,6 +52,7 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> ApiResult<Pass> {
         pass.sent += batch.sent;
         pass.retried += batch.retried;
         pass.dead += batch.dead;
+        pass.dropped += batch.dropped;
         if count < BATCH {
             break;
         }
@@ -65,6 +70,63 @@ pub async fn claim(state: &AppState, now: DateTime<Utc>, limit: u64) -> ApiResul
     Ok(claimed)
 }
 
+/// What to do with one claimed delivery.
+enum Plan {
+    /// Send with these facts (names filled) and, for an email, this address.
+    Send(Facts, Option<String>),
+    /// An email nobody should get: no address, or that kind turned off.
+    Drop,
+    /// Unreadable (a corrupt payload): recorded as a failed attempt.
+    Fail(String),
+}
+
+/// Reads, in two queries for the whole batch, what sending needs: the
+/// pair's names, the recipients' addresses and their email preferences.
+async fn plan(state: &AppState, claimed: &[Delivery]) -> ApiResult<Vec<Plan>> {
+    let parsed: Vec<Result<Facts, String>> = claimed
+        .iter()
+        .map(|d| Facts::parse(&d.payload).map_err(|e| e.to_string()))
+        .collect();
+    let mut people: Vec<String> = parsed
+        .iter()
+        .flatten()
+        .flat_map(|f| [f.mentor_id.clone(), f.mentee_id.clone()])
+        .collect();
+    people.sort();
+    people.dedup();
+    let contacts = store::contacts(&state.db, &people).await?;
+    let mut mailed: Vec<String> = claimed
+        .iter()
+        .filter(|d| d.channel == Channel::Email)
+        .filter_map(|d| d.person_id.clone())
+        .collect();
+    mailed.sort();
+    mailed.dedup();
+    let optouts = store::email_optouts(&state.db, &mailed).await?;
+    Ok(claimed
+        .iter()
+        .zip(parsed)
+        .map(|(delivery, facts)| {
+            let facts = match facts {
+                Ok(facts) => facts.named(|id| contacts.get(id).map(|c| c.name.clone())),
+                Err(e) => return Plan::Fail(e),
+            };
+            if delivery.channel == Channel::Webhook {
+                return Plan::Send(facts, None);
+            }
+            let Some(person) = &delivery.person_id else {
+                return Plan::Drop;
+            };
+            let address = contacts.get(person).and_then(|c| c.email.clone());
+            if address.is_none() || optouts.contains(&(person.clone(), delivery.kind)) {
+                Plan::Drop
+            } else {
+                Plan::Send(facts, address)
+            }
+        })
+        .collect())
+}
+
 /// Sends claimed deliveries (a bounded number at once) and records them.
 async fn send_claimed(
     state: &AppState,
@@ -75,14 +137,31 @@ async fn send_claimed(
     if claimed.is_empty() {
         return Ok(pass);
     }
-    let results: Vec<(Delivery, Result<(), String>)> = futures_util::stream::iter(claimed)
-        .map(|delivery| async move {
-            let result = state.notifier.send(&delivery).await;
-            (delivery, result)
-        })
-        .buffer_unordered(IN_FLIGHT)
-        .collect()
-        .await;
+    let plans = plan(state, &claimed).await?;
+    let mut dropped = Vec::new();
+    let mut to_send = Vec::new();
+    let mut results: Vec<(Delivery, Result<(), String>)> = Vec::new();
+    for (delivery, plan) in claimed.into_iter().zip(plans) {
+        match plan {
+            Plan::Send(facts, address) => to_send.push((delivery, facts, address)),
+            Plan::Drop => dropped.push((delivery.id, delivery.attempts)),
+            Plan::Fail(error) => results.push((delivery, Err(error))),
+        }
+    }
+    results.extend(
+        futures_util::stream::iter(to_send)
+            .map(|(delivery, facts, address)| async move {
+                let result = state
+                    .notifier
+                    .send(&delivery, &facts, address.as_deref())
+                    .await;
+                (delivery, result)
+            })
+            .buffer_unordered(IN_FLIGHT)
+            .collect::<Vec<_>>()
+            .await,
+    );
+    pass.dropped = store::drop_deliveries(&state.db, &dropped).await? as usize;
     let config = &state.config.notify;
     let mut sent = Vec::new();
     for (delivery, result) in results {

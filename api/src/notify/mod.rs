@@ -18,8 +18,6 @@ pub mod email;
 pub mod render;
 pub mod webhook;
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Utc};
 use domain::mentorship::Side;
 use domain::notification::Kind;
@@ -89,12 +87,19 @@ impl Detail {
     }
 }
 
-/// The stored facts of one notification: the pair's names, whose copy it
-/// is (none on a webhook), where it links, and the detail allowed to it.
+/// The stored facts of one notification: the pair, whose copy it is (none
+/// on a webhook), where it links, and the detail allowed to it. The pair's
+/// names are not stored: they are read when the notification is shown or
+/// sent ([`Facts::named`]), which keeps the lifecycle's transactions free
+/// of extra reads.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Facts {
+    pub mentor_id: String,
+    pub mentee_id: String,
+    #[serde(default, skip_serializing)]
     pub mentor: String,
+    #[serde(default, skip_serializing)]
     pub mentee: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub side: Option<String>,
@@ -115,6 +120,14 @@ impl Facts {
 
     pub fn parse(payload: &str) -> Result<Self, DbErr> {
         serde_json::from_str(payload).map_err(|e| crate::store::corrupt("notification payload", e))
+    }
+
+    /// With the pair's names, as `name_of` knows them.
+    pub fn named(mut self, name_of: impl Fn(&str) -> Option<String>) -> Self {
+        let name = |id: &str| name_of(id).unwrap_or_else(|| "someone".to_owned());
+        self.mentor = name(&self.mentor_id);
+        self.mentee = name(&self.mentee_id);
+        self
     }
 }
 
@@ -137,10 +150,15 @@ impl Notifier {
         })
     }
 
-    /// Renders and sends one delivery; the error is safe to store and show
-    /// the OSPO (no body, no secret).
-    pub async fn send(&self, delivery: &Delivery) -> Result<(), String> {
-        let facts = Facts::parse(&delivery.payload).map_err(|e| e.to_string())?;
+    /// Renders and sends one delivery with its facts (names filled) and, for
+    /// an email, the recipient's address; the error is safe to store and
+    /// show the OSPO (no body, no secret).
+    pub async fn send(
+        &self,
+        delivery: &Delivery,
+        facts: &Facts,
+        address: Option<&str>,
+    ) -> Result<(), String> {
         let link = format!("{}{}", self.public_url, facts.path);
         match delivery.channel {
             Channel::Email => {
@@ -148,22 +166,21 @@ impl Notifier {
                     .mailer
                     .as_ref()
                     .ok_or("email is no longer configured (TANDEM_SMTP_URL)")?;
-                let message = render::message(delivery.kind, &facts);
+                let address = address.ok_or("the recipient has no email address")?;
+                let message = render::message(delivery.kind, facts);
                 let name = match facts.side() {
                     Some(Side::Mentor) => &facts.mentor,
                     _ => &facts.mentee,
                 };
                 let email = self.templates.email(&message, name, &link)?;
-                mailer
-                    .send(&delivery.id, name, &delivery.target, email)
-                    .await
+                mailer.send(&delivery.id, name, address, email).await
             }
             Channel::Webhook => {
                 let hooks = self
                     .hooks
                     .as_ref()
                     .ok_or("webhooks are no longer configured (TANDEM_WEBHOOK_URL)")?;
-                let text = render::webhook_text(delivery.kind, &facts);
+                let text = render::webhook_text(delivery.kind, facts);
                 let bytes = hooks.encode(&webhook::Body {
                     id: &delivery.id,
                     event: delivery.kind.slug(),
@@ -230,12 +247,16 @@ pub struct Written {
     pub inbox: Vec<NotificationEvent>,
     /// Outbox rows: the delivery worker is woken when any were written.
     pub deliveries: usize,
-    /// With email off, what would have been mailed (recipient id, subject),
+    /// With email off, what would have been mailed (recipient id, kind),
     /// for the log.
-    pub unmailed: Vec<(String, String)>,
+    pub unmailed: Vec<(String, Kind)>,
 }
 
-/// Writes the notices' inbox and outbox rows in the caller's transaction.
+/// Writes the notices' inbox and outbox rows in the caller's transaction:
+/// inserts only, no reads. An email row is queued for each recipient while
+/// email is on; the worker reads the address and the person's preferences
+/// when it sends, and drops the email if there is no address or that kind
+/// is turned off.
 pub async fn write(
     db: &impl ConnectionTrait,
     config: &NotifyConfig,
@@ -245,33 +266,15 @@ pub async fn write(
     if notices.is_empty() {
         return Ok(Written::default());
     }
-    let mut people: Vec<String> = notices
-        .iter()
-        .flat_map(|n| [n.mentor_id.clone(), n.mentee_id.clone()])
-        .collect();
-    people.sort();
-    people.dedup();
-    let contacts = store::contacts(db, &people).await?;
-    let optouts = if config.email_on() {
-        store::email_optouts(db, &people).await?
-    } else {
-        HashSet::new()
-    };
-    let name = |id: &str| {
-        contacts
-            .get(id)
-            .map_or_else(|| "someone".to_owned(), |c| c.name.clone())
-    };
     let mut inbox = Vec::new();
     let mut deliveries = Vec::new();
     let mut unmailed = Vec::new();
     for notice in notices {
         let base = Facts {
-            mentor: name(&notice.mentor_id),
-            mentee: name(&notice.mentee_id),
-            side: None,
+            mentor_id: notice.mentor_id.clone(),
+            mentee_id: notice.mentee_id.clone(),
             path: format!("/matches/{}", notice.match_id),
-            detail: Detail::default(),
+            ..Facts::default()
         };
         for side in notice.kind.recipients() {
             let person_id = match side {
@@ -294,32 +297,22 @@ pub async fn write(
                 created_at: now,
                 read_at: None,
             });
-            let address = contacts.get(person_id).and_then(|c| c.email.clone());
-            match address {
-                Some(address)
-                    if config.email_on()
-                        && !optouts.contains(&(person_id.clone(), notice.kind)) =>
-                {
-                    deliveries.push(Delivery {
-                        id: new_id(),
-                        channel: Channel::Email,
-                        target: address,
-                        person_id: Some(person_id.clone()),
-                        kind: notice.kind,
-                        match_id: Some(notice.match_id.clone()),
-                        request_id: Some(notice.request_id.clone()),
-                        payload,
-                        attempts: 0,
-                        created_at: now,
-                    });
-                }
-                _ if !config.email_on() => {
-                    unmailed.push((
-                        person_id.clone(),
-                        render::message(notice.kind, &facts).subject,
-                    ));
-                }
-                _ => {}
+            if config.email_on() {
+                deliveries.push(Delivery {
+                    id: new_id(),
+                    channel: Channel::Email,
+                    // The address is read when the email is sent.
+                    target: person_id.clone(),
+                    person_id: Some(person_id.clone()),
+                    kind: notice.kind,
+                    match_id: Some(notice.match_id.clone()),
+                    request_id: Some(notice.request_id.clone()),
+                    payload,
+                    attempts: 0,
+                    created_at: now,
+                });
+            } else {
+                unmailed.push((person_id.clone(), notice.kind));
             }
         }
         if !config.webhook_urls.is_empty() {
@@ -437,6 +430,27 @@ mod tests {
         assert_eq!(public.message, None);
         assert_eq!(public.end_reason, None);
         assert_eq!(public.new_level, Some(3));
+    }
+
+    #[test]
+    fn names_are_not_stored_but_filled_when_read() {
+        let facts = Facts {
+            mentor_id: "p1".into(),
+            mentee_id: "p2".into(),
+            mentor: "Ana".into(),
+            mentee: "Bo".into(),
+            path: "/matches/m".into(),
+            ..Facts::default()
+        };
+        let stored = to_json(&facts).unwrap();
+        assert!(!stored.contains("Ana") && stored.contains("\"mentorId\":\"p1\""));
+        let read = Facts::parse(&stored)
+            .unwrap()
+            .named(|id| (id == "p1").then(|| "Ana".to_owned()));
+        assert_eq!(
+            (read.mentor.as_str(), read.mentee.as_str()),
+            ("Ana", "someone")
+        );
     }
 
     #[test]

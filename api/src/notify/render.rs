@@ -258,6 +258,8 @@ mod tests {
 
     fn facts(side: &str, detail: Detail) -> Facts {
         Facts {
+            mentor_id: "p1".into(),
+            mentee_id: "p2".into(),
             mentor: "Ana <Mentor>".into(),
             mentee: "Bo".into(),
             side: Some(side.into()),

@@ -107,20 +107,20 @@ pub async fn retry_dead(state: &AppState, by: OspoTask<'_>) -> ApiResult<u64> {
     Ok(retried)
 }
 
-/// Where a dead delivery went, as the OSPO may see it: a webhook's scheme
-/// and host only (a path or query may be a token), an email's address.
-pub fn shown_target(delivery: &DeadDelivery) -> String {
+/// Where a dead webhook went, as the OSPO may see it: its scheme and host
+/// only (a path or query may be a token, and so may credentials). `None`
+/// for an email, whose recipient is a person.
+pub fn shown_target(delivery: &DeadDelivery) -> Option<String> {
     match delivery.channel {
-        store::Channel::Email => delivery.target.clone(),
+        store::Channel::Email => None,
         store::Channel::Webhook => {
             let (scheme, rest) = delivery
                 .target
                 .split_once("://")
                 .unwrap_or(("", &delivery.target));
             let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-            // Credentials before an `@` are a secret too.
             let host = authority.rsplit('@').next().unwrap_or(authority);
-            format!("{scheme}://{host}")
+            Some(format!("{scheme}://{host}"))
         }
     }
 }
@@ -150,8 +150,8 @@ mod tests {
             store::Channel::Webhook,
             "https://user:pw@hooks.slack.com/services/T0/B0/SECRET?x=1",
         );
-        assert_eq!(shown_target(&d), "https://hooks.slack.com");
-        let d = dead(store::Channel::Email, "ana@example.com");
-        assert_eq!(shown_target(&d), "ana@example.com");
+        assert_eq!(shown_target(&d).as_deref(), Some("https://hooks.slack.com"));
+        let d = dead(store::Channel::Email, "person-id");
+        assert_eq!(shown_target(&d), None);
     }
 }

@@ -265,7 +265,8 @@ impl Channel {
 pub struct Delivery {
     pub id: String,
     pub channel: Channel,
-    /// The email address or the webhook URL.
+    /// The webhook URL, or the recipient's person id for an email (the
+    /// address is read when it is sent).
     pub target: String,
     pub person_id: Option<String>,
     pub kind: Kind,
@@ -390,6 +391,26 @@ pub async fn mark_sent(
         }
     }
     Ok(marked)
+}
+
+/// Removes claimed deliveries that are not to be sent (an email to nobody);
+/// returns how many.
+pub async fn drop_deliveries(
+    db: &impl ConnectionTrait,
+    claimed: &[(String, u32)],
+) -> Result<u64, DbErr> {
+    use notification_delivery::Column as C;
+    let mut dropped = 0;
+    for (id, attempts) in claimed {
+        dropped += notification_delivery::Entity::delete_many()
+            .filter(C::Id.eq(id.as_str()))
+            .filter(C::State.eq("pending"))
+            .filter(C::Attempts.eq(*attempts as i32))
+            .exec(db)
+            .await?
+            .rows_affected;
+    }
+    Ok(dropped)
 }
 
 /// Records a failed attempt: due again at `retry_at`, or dead when `None`.
