@@ -73,7 +73,7 @@ pub async fn claim(state: &AppState, now: DateTime<Utc>, limit: u64) -> ApiResul
 /// What to do with one claimed delivery.
 enum Plan {
     /// Send with these facts (names filled) and, for an email, this address.
-    Send(Facts, Option<String>),
+    Send(Box<Facts>, Option<String>),
     /// An email nobody should get: no address, or that kind turned off.
     Drop,
     /// Unreadable (a corrupt payload): recorded as a failed attempt.
@@ -112,7 +112,7 @@ async fn plan(state: &AppState, claimed: &[Delivery]) -> ApiResult<Vec<Plan>> {
                 Err(e) => return Plan::Fail(e),
             };
             if delivery.channel == Channel::Webhook {
-                return Plan::Send(facts, None);
+                return Plan::Send(Box::new(facts), None);
             }
             let Some(person) = &delivery.person_id else {
                 return Plan::Drop;
@@ -121,7 +121,7 @@ async fn plan(state: &AppState, claimed: &[Delivery]) -> ApiResult<Vec<Plan>> {
             if address.is_none() || optouts.contains(&(person.clone(), delivery.kind)) {
                 Plan::Drop
             } else {
-                Plan::Send(facts, address)
+                Plan::Send(Box::new(facts), address)
             }
         })
         .collect())
