@@ -25,6 +25,8 @@ use crate::store::notifications::{self as store, Channel, Delivery};
 /// Rows claimed at once, and sends in flight at once.
 const BATCH: u64 = 100;
 const IN_FLIGHT: usize = 16;
+/// How long a woken worker waits before its pass, to send in batches.
+const GATHER: Duration = Duration::from_millis(200);
 /// Batches one pass claims at most, so a pass ends even under a flood.
 const MAX_BATCHES: usize = 50;
 
@@ -161,7 +163,11 @@ async fn send_claimed(
             .collect::<Vec<_>>()
             .await,
     );
-    pass.dropped = store::drop_deliveries(&state.db, &dropped).await? as usize;
+    // Every outcome is recorded in one write transaction: on SQLite a write
+    // outside the writer queue would wait in SQLite's busy handler and slow
+    // the lifecycle's own transactions.
+    let (txn, _writer) = begin_write(&state.db).await?;
+    pass.dropped = store::drop_deliveries(&txn, &dropped).await? as usize;
     let config = &state.config.notify;
     let mut sent = Vec::new();
     for (delivery, result) in results {
@@ -190,8 +196,7 @@ async fn send_claimed(
                     "notification not delivered{}",
                     if last { "; giving up" } else { "; will retry" }
                 );
-                store::mark_failed(&state.db, &delivery.id, delivery.attempts, retry_at, &error)
-                    .await?;
+                store::mark_failed(&txn, &delivery.id, delivery.attempts, retry_at, &error).await?;
                 if last {
                     state.metrics.delivery(channel, Outcome::Dead);
                     pass.dead += 1;
@@ -203,7 +208,8 @@ async fn send_claimed(
         }
     }
     pass.sent = sent.len();
-    store::mark_sent(&state.db, &sent, now).await?;
+    store::mark_sent(&txn, &sent, now).await?;
+    txn.commit().await?;
     Ok(pass)
 }
 
@@ -232,7 +238,11 @@ pub fn spawn(
         loop {
             tokio::select! {
                 _ = ticks.tick() => {}
-                _ = wake.notified() => {}
+                _ = wake.notified() => {
+                    // Under load many commits wake the worker; a moment's
+                    // wait lets one pass take what they all queued.
+                    tokio::time::sleep(GATHER).await;
+                }
                 _ = shutdown.changed() => break,
             }
             if *shutdown.borrow() {
