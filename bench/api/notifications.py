@@ -58,7 +58,7 @@ def main():
                RUST_LOG="warn")
     subprocess.run([binary, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
     db = sqlite3.connect(path)
-    payload = json.dumps({"mentor": "Ana Mentor", "mentee": "Bo Mentee", "path": "/matches/m"})
+    payload = json.dumps({"mentorId": "nobody-1", "menteeId": "nobody-2", "path": "/matches/m"})
     long_ago = "1970-01-01T00:00:00+00:00"
     db.executemany(
         "INSERT INTO notification_delivery (id, channel, target, kind, match_id, request_id, payload, state, attempts, due_at, created_at) "
@@ -72,7 +72,10 @@ def main():
         out = subprocess.run([binary, "notifications", "deliver"], env=env, check=True,
                              capture_output=True, text=True).stdout
         passes += 1
-        if json.loads(out)["sent"] == 0:
+        done = json.loads(out)
+        if done["retried"] or done["dead"]:
+            raise SystemExit(f"deliveries failed: {done}")
+        if done["sent"] == 0:
             break
     elapsed = time.monotonic() - started
     cpu = os.times()
