@@ -168,7 +168,8 @@ impl Hook {
     }
 }
 
-/// An HTTP server that keeps every request; while `down`, answers 503.
+/// An HTTP server that keeps every request; while `down`, answers 503; on a
+/// path under `/moved`, answers a redirect to `/hook`.
 #[derive(Clone)]
 pub struct HookSink {
     pub port: u16,
@@ -193,7 +194,8 @@ impl HookSink {
                             .and_then(|v| v.to_str().ok())
                             .map(str::to_owned)
                     };
-                    let accepted = !is_down.load(Ordering::SeqCst);
+                    let accepted =
+                        !is_down.load(Ordering::SeqCst) && !req.path().starts_with("/moved");
                     kept.lock().unwrap().push(Hook {
                         path: req.path().to_owned(),
                         delivery: header("X-Tandem-Delivery"),
@@ -201,7 +203,11 @@ impl HookSink {
                         body: body.to_vec(),
                         accepted,
                     });
-                    if accepted {
+                    if req.path().starts_with("/moved") {
+                        HttpResponse::TemporaryRedirect()
+                            .insert_header(("Location", "/hook"))
+                            .finish()
+                    } else if accepted {
                         HttpResponse::Ok().finish()
                     } else {
                         HttpResponse::ServiceUnavailable().finish()

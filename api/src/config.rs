@@ -266,6 +266,19 @@ impl NotifyConfig {
                     reason: "is required with TANDEM_SMTP_URL (e.g. Tandem <tandem@example.com>)"
                         .into(),
                 })?;
+            // Checked here so a bad value stops start-up like any other
+            // setting; lettre's message never quotes the password.
+            lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&url).map_err(|e| {
+                ConfigError::Invalid {
+                    var: "TANDEM_SMTP_URL",
+                    reason: e.to_string(),
+                }
+            })?;
+            from.parse::<lettre::message::Mailbox>()
+                .map_err(|e| ConfigError::Invalid {
+                    var: "TANDEM_MAIL_FROM",
+                    reason: format!("{e} (e.g. Tandem <tandem@example.com>)"),
+                })?;
             notify.smtp_url = Some(SecretString::from(url));
             notify.mail_from = Some(from);
         }

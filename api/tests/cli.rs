@@ -115,6 +115,63 @@ fn invalid_configuration_stops_start_up_naming_the_variable() {
 }
 
 #[test]
+fn misconfigured_notifications_stop_start_up_naming_the_variable() {
+    let with = |pairs: &[(&'static str, &'static str)]| {
+        let mut all = vec![("TANDEM_JWT_SECRET", SECRET)];
+        all.extend_from_slice(pairs);
+        all
+    };
+    refuses(
+        &with(&[("TANDEM_SMTP_URL", "smtp://mail.example.com:25")]),
+        "TANDEM_MAIL_FROM",
+    );
+    refuses(
+        &with(&[
+            ("TANDEM_SMTP_URL", "imap://mail.example.com"),
+            ("TANDEM_MAIL_FROM", "tandem@example.com"),
+        ]),
+        "TANDEM_SMTP_URL",
+    );
+    refuses(
+        &with(&[
+            ("TANDEM_SMTP_URL", "smtp://mail.example.com:25"),
+            ("TANDEM_MAIL_FROM", "not an address"),
+        ]),
+        "TANDEM_MAIL_FROM",
+    );
+    refuses(
+        &with(&[("TANDEM_WEBHOOK_URL", "https://chat.example.com/hook")]),
+        "TANDEM_WEBHOOK_SECRET",
+    );
+    refuses(
+        &with(&[
+            (
+                "TANDEM_WEBHOOK_URL",
+                "https://chat.example.com/hook, ftp://x",
+            ),
+            ("TANDEM_WEBHOOK_SECRET", "s"),
+        ]),
+        "TANDEM_WEBHOOK_URL",
+    );
+    refuses(
+        &with(&[("TANDEM_WEBHOOK_FORMAT", "teams")]),
+        "TANDEM_WEBHOOK_FORMAT",
+    );
+    refuses(
+        &with(&[("TANDEM_DELIVERY_MAX_ATTEMPTS", "0")]),
+        "TANDEM_DELIVERY_MAX_ATTEMPTS",
+    );
+    refuses(
+        &with(&[("TANDEM_DELIVERY_RETRY_BASE", "soon")]),
+        "TANDEM_DELIVERY_RETRY_BASE",
+    );
+    refuses(
+        &with(&[("TANDEM_PUBLIC_URL", "tandem.example")]),
+        "TANDEM_PUBLIC_URL",
+    );
+}
+
+#[test]
 fn an_unreadable_key_file_stops_start_up() {
     let mut cmd = tandem();
     cmd.args(["serve", "--listen", "127.0.0.1:0"])

@@ -993,7 +993,48 @@ async fn cancellations_and_early_ends_tell_both_sides(backend: Backend) {
     );
 }
 
+async fn a_redirect_is_not_followed(backend: Backend) {
+    let moved = HookSink::start().await;
+    let url = moved.url("/moved");
+    let Some(rig) = rig(backend, |c| {
+        c.notify.webhook_urls = vec![url.into()];
+        c.notify.max_attempts = 1;
+    })
+    .await
+    else {
+        return;
+    };
+    let app = &rig.app;
+    mentor(app, "rusty", &["rust"]).await;
+    mentee(app, "learner").await;
+    ask(app, "learner").await;
+    let done = pass(app, Utc::now()).await;
+    assert_eq!(
+        (done.sent, done.dead),
+        (1, 1),
+        "the email went, the webhook died: {done:?}"
+    );
+    let requests = moved.hooks.lock().unwrap().clone();
+    assert_eq!(
+        requests.len(),
+        1,
+        "asked once, never at the redirect's target"
+    );
+    assert_eq!(requests[0].path, "/moved");
+    let dead = app
+        .as_ospo(
+            "{ deadDeliveries { edges { node { lastError } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        dead.data()["deadDeliveries"]["edges"][0]["node"]["lastError"],
+        "the receiver answered HTTP 307"
+    );
+}
+
 on_both_backends!(
+    a_redirect_is_not_followed,
     cancellations_and_early_ends_tell_both_sides,
     every_event_reaches_its_recipients_and_nobody_else,
     withdrawals_and_expiries_tell_the_right_sides,
