@@ -624,3 +624,146 @@ async fn notifications_retry_dead_requeues_and_deliver_runs_a_pass() {
         serde_json::json!({ "sent": 0, "retried": 1, "dead": 0, "dropped": 0 })
     );
 }
+
+/// A webhook receiver on loopback: while `hang` is set it accepts
+/// connections and never answers; otherwise it answers 200 and counts.
+struct Receiver {
+    url: String,
+    hang: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    hung: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    answered: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Receiver {
+    fn start() -> Self {
+        use std::io::{Read, Write};
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        use std::sync::{Arc, Mutex};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let hang = Arc::new(AtomicBool::new(true));
+        let (hung, answered) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let (h, c1, c2) = (hang.clone(), hung.clone(), answered.clone());
+        let held: Arc<Mutex<Vec<std::net::TcpStream>>> = Arc::default();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                if h.load(Ordering::SeqCst) {
+                    c1.fetch_add(1, Ordering::SeqCst);
+                    held.lock().unwrap().push(stream);
+                    continue;
+                }
+                let (c2, mut stream) = (c2.clone(), stream);
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 65536];
+                    let mut seen = Vec::new();
+                    while let Ok(n) = stream.read(&mut buf) {
+                        if n == 0 {
+                            return;
+                        }
+                        seen.extend_from_slice(&buf[..n]);
+                        let text = String::from_utf8_lossy(&seen).into_owned();
+                        let Some(end) = text.find("\r\n\r\n") else {
+                            continue;
+                        };
+                        let length = text[..end]
+                            .lines()
+                            .find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("content-length")
+                                    .then(|| v.trim().parse::<usize>().ok())?
+                            })
+                            .unwrap_or(0);
+                        if seen.len() >= end + 4 + length {
+                            c2.fetch_add(1, Ordering::SeqCst);
+                            let _ =
+                                stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+                            seen.drain(..end + 4 + length);
+                        }
+                    }
+                });
+            }
+        });
+        Self {
+            url,
+            hang,
+            hung,
+            answered,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_delivery_claimed_by_a_killed_process_is_sent_after_its_lease() {
+    use sea_orm::{ConnectionTrait, Statement};
+    use std::sync::atomic::Ordering;
+    let db = temp_db();
+    let receiver = Receiver::start();
+    let env = |cmd: &mut Command| {
+        cmd.env("DATABASE_URL", &db)
+            .env("TANDEM_WEBHOOK_URL", &receiver.url)
+            .env("TANDEM_WEBHOOK_SECRET", "whsec")
+            .env("TANDEM_DELIVERY_TIMEOUT", "120s")
+            .env("TANDEM_DELIVERY_LEASE", "5m");
+    };
+    let mut migrate = tandem();
+    env(migrate.arg("migrate"));
+    assert!(output_within_a_minute(&mut migrate).status.success());
+    let conn = sea_orm::Database::connect(&db).await.expect("connect");
+    conn.execute_unprepared(&format!(
+        "INSERT INTO notification_delivery (id, channel, target, kind, match_id, request_id, payload, state, attempts, due_at, created_at) \
+         VALUES ('d1', 'webhook', '{}', 'match.accepted', 'm', 'r', '{{\"mentorId\":\"a\",\"menteeId\":\"b\",\"path\":\"/matches/m\"}}', 'pending', 0, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')",
+        receiver.url
+    ))
+    .await
+    .unwrap();
+
+    // A worker claims the delivery, connects, and is killed mid-send.
+    let mut deliver = tandem();
+    env(deliver.args(["notifications", "deliver"]));
+    let mut child = deliver
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while receiver.hung.load(Ordering::SeqCst) == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(receiver.hung.load(Ordering::SeqCst), 1, "the send started");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let row = conn
+        .query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT state, attempts, lease_until IS NOT NULL FROM notification_delivery WHERE id = 'd1'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let state: String = row.try_get_by_index(0).unwrap();
+    let attempts: i32 = row.try_get_by_index(1).unwrap();
+    let leased: bool = row.try_get_by_index(2).unwrap();
+    assert_eq!((state.as_str(), attempts, leased), ("pending", 1, true));
+
+    // The receiver is back; within the lease nobody sends it again.
+    receiver.hang.store(false, Ordering::SeqCst);
+    let run = |now: chrono::DateTime<chrono::Utc>| {
+        let mut cmd = tandem();
+        env(cmd.args(["notifications", "deliver", "--now", &now.to_rfc3339()]));
+        let out = output_within_a_minute(&mut cmd);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let now = chrono::Utc::now();
+    assert_eq!(run(now)["sent"], 0, "still leased");
+    assert_eq!(
+        run(now + chrono::Duration::minutes(6))["sent"],
+        1,
+        "after the lease"
+    );
+    assert_eq!(receiver.answered.load(Ordering::SeqCst), 1);
+}
