@@ -1033,7 +1033,37 @@ async fn a_redirect_is_not_followed(backend: Backend) {
     );
 }
 
+async fn the_servers_own_worker_delivers_soon_after_the_commit(backend: Backend) {
+    // The interval is long: only the commit's wake-up can explain a prompt send.
+    let Some(rig) = rig(backend, |c| {
+        c.notify.worker = true;
+        c.notify.delivery_interval = Duration::from_secs(3600);
+    })
+    .await
+    else {
+        return;
+    };
+    let app = &rig.app;
+    mentor(app, "rusty", &["rust"]).await;
+    mentee(app, "learner").await;
+    // The worker's first tick runs at start; wait past it.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    ask(app, "learner").await;
+    let mut waited = 0;
+    while (rig.smtp.mails().is_empty() || rig.hooks.accepted().is_empty()) && waited < 100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert_eq!(
+        subjects(&rig, "rusty").len(),
+        1,
+        "the email was sent by the worker"
+    );
+    assert_eq!(events(&rig), vec!["proposal.created"]);
+}
+
 on_both_backends!(
+    the_servers_own_worker_delivers_soon_after_the_commit,
     a_redirect_is_not_followed,
     cancellations_and_early_ends_tell_both_sides,
     every_event_reaches_its_recipients_and_nobody_else,

@@ -222,38 +222,30 @@ fn jitter() -> f64 {
     f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0)
 }
 
-/// Runs a pass every `interval`, and at once when a commit wakes it, until
-/// `shutdown` turns true. A pass in progress finishes its sends first; a
-/// claim left unfinished is retried by any worker once its lease passes.
-/// The returned handle ends when the worker has stopped.
+/// Runs a pass every `interval`, and shortly after a commit wakes it (see
+/// [`GATHER`]), until `shutdown` turns true. A pass in progress finishes its
+/// sends first; a claim left unfinished is retried by any worker once its
+/// lease passes. The returned handle ends when the worker has stopped.
 pub fn spawn(
     state: AppState,
     interval: Duration,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(interval);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let wake = state.delivery_wake.clone();
-        loop {
-            tokio::select! {
-                _ = ticks.tick() => {}
-                _ = wake.notified() => {
-                    // Under load many commits wake the worker; a moment's
-                    // wait lets one pass take what they all queued.
-                    tokio::time::sleep(GATHER).await;
-                }
-                _ = shutdown.changed() => break,
-            }
-            if *shutdown.borrow() {
-                break;
-            }
+        // Under load many commits wake the worker; a moment's wait lets one
+        // pass take what they all queued.
+        let wake = super::Wake {
+            signal: state.delivery_wake.clone(),
+            gather: GATHER,
+        };
+        super::repeat(interval, Some(wake), shutdown, || async {
             match run_once(&state, Utc::now()).await {
                 Ok(pass) if pass != Pass::default() => {
                     tracing::info!(
                         sent = pass.sent,
                         retried = pass.retried,
                         dead = pass.dead,
+                        dropped = pass.dropped,
                         "deliveries"
                     );
                 }
@@ -262,7 +254,8 @@ pub fn spawn(
                     tracing::warn!(error = %e, "delivery pass failed; retrying at the next tick")
                 }
             }
-        }
+        })
+        .await;
         tracing::debug!("delivery worker stopped");
     })
 }

@@ -79,18 +79,9 @@ async fn remind(state: &AppState, now: DateTime<Utc>) -> ApiResult<usize> {
 }
 
 /// Runs a pass every `interval` until `shutdown` turns true.
-pub fn spawn(state: AppState, interval: Duration, mut shutdown: watch::Receiver<bool>) {
+pub fn spawn(state: AppState, interval: Duration, shutdown: watch::Receiver<bool>) {
     tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(interval);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = ticks.tick() => {}
-                _ = shutdown.changed() => break,
-            }
-            if *shutdown.borrow() {
-                break;
-            }
+        super::repeat(interval, None, shutdown, || async {
             match run_once(&state, Utc::now()).await {
                 Ok(pass) if pass != Pass::default() => {
                     tracing::info!(
@@ -103,7 +94,8 @@ pub fn spawn(state: AppState, interval: Duration, mut shutdown: watch::Receiver<
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "sweep failed; retrying at the next tick"),
             }
-        }
+        })
+        .await;
         tracing::debug!("sweeper stopped");
     });
 }
