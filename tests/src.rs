@@ -9,6 +9,8 @@
 
 use std::time::Duration;
 
+#[path = "provider.rs"]
+pub mod provider;
 #[path = "sinks.rs"]
 pub mod sinks;
 
@@ -119,12 +121,29 @@ impl TestApp {
         Some(Self::start(config, backend).await)
     }
 
+    /// Starts a server as `spawn_with` does, or says why it would not start.
+    pub async fn try_spawn_with(
+        backend: Backend,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Option<Result<Self, String>> {
+        let url = fresh_database(backend).await?;
+        let mut config = Config::for_tests(&url, SECRET);
+        tweak(&mut config);
+        Some(Self::try_start(config, backend).await)
+    }
+
     /// Starts another server instance over the same database.
     pub async fn another_instance(&self) -> Self {
         Self::start(self.config.clone(), self.backend).await
     }
 
     async fn start(config: Config, backend: Backend) -> Self {
+        Self::try_start(config, backend)
+            .await
+            .unwrap_or_else(|e| panic!("build server: {e}"))
+    }
+
+    async fn try_start(config: Config, backend: Backend) -> Result<Self, String> {
         use migration::sea_orm_migration::MigratorTrait;
         let db = tandem::db::connect(&config.database_url, 5)
             .await
@@ -138,7 +157,7 @@ impl TestApp {
         });
         let server = tandem::http::Server::build(config.clone(), db.clone())
             .await
-            .expect("build server");
+            .map_err(|e| format!("{e:#}"))?;
         let base = format!("http://{}", server.address());
         let state = server.state().clone();
         tokio::spawn(server.run());
@@ -146,7 +165,7 @@ impl TestApp {
             .timeout(Duration::from_secs(60))
             .build()
             .expect("client");
-        Self {
+        Ok(Self {
             base,
             db,
             client,
@@ -154,7 +173,7 @@ impl TestApp {
             backend,
             state,
             queries,
-        }
+        })
     }
 
     /// A token for `sub` signed with the test secret.

@@ -75,6 +75,10 @@ impl AppState {
         verifier: Verifier,
         events: EventBus,
     ) -> anyhow::Result<Self> {
+        let metrics = Metrics::new();
+        if let Some(keys) = verifier.remote() {
+            metrics.watch_keys(keys.clone());
+        }
         Ok(Self {
             notifier: Arc::new(crate::notify::Notifier::new(&config.notify)?),
             delivery_wake: Arc::default(),
@@ -82,7 +86,7 @@ impl AppState {
             reads: db.clone(),
             db,
             verifier: Arc::new(verifier),
-            metrics: Arc::new(Metrics::new()),
+            metrics: Arc::new(metrics),
             draining: Arc::new(AtomicBool::new(false)),
             provisioned: Arc::default(),
             pool: PoolCache::default(),
@@ -116,7 +120,7 @@ impl AppState {
     /// by `sub`, cached while the claims are unchanged). Used by `POST
     /// /graphql` and by the WebSocket `connection_init` alike.
     pub async fn authenticate(&self, token: &str) -> Result<Viewer, AuthFailure> {
-        let claims = self.verifier.verify(token).map_err(|e| {
+        let claims = self.verifier.verify(token).await.map_err(|e| {
             tracing::debug!(reason = %e, "token refused");
             AuthFailure::Unauthenticated
         })?;

@@ -283,8 +283,12 @@ fn init_logging(json: bool) {
         tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,actix_server=warn")
     });
     use std::io::IsTerminal;
+    // A lost log pipe must not stop the service: by default a failed write
+    // is reported with `eprint!`, which panics on that same closed stderr
+    // (dropping the request being served, or the shutdown task).
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .log_internal_errors(false)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal());
     let _ = if json {

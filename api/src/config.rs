@@ -8,10 +8,13 @@
 //! |---|---|
 //! | `DATABASE_URL` | `sqlite://tandem.db?mode=rwc` |
 //! | `TANDEM_LISTEN` | `127.0.0.1:8080` |
-//! | `TANDEM_JWT_ALG` | `HS256` (`RS256`, `ES256`) |
+//! | `TANDEM_JWT_ALG` | `HS256`; `RS256` with a public key source (`RS256`, `ES256`) |
 //! | `TANDEM_JWT_SECRET` | none; at least 32 bytes |
 //! | `TANDEM_JWT_PUBLIC_KEY_FILE`, `TANDEM_JWT_JWKS_FILE` | none |
-//! | `TANDEM_JWT_ISSUER`, `TANDEM_JWT_AUDIENCE` | `tandem` |
+//! | `TANDEM_JWT_JWKS_URL`, `TANDEM_OIDC_ISSUER` | none (keys fetched and refreshed; one key source only) |
+//! | `TANDEM_JWT_JWKS_START_LAZY` | off (on: start even when the first fetch fails) |
+//! | `TANDEM_JWT_ISSUER` | `TANDEM_OIDC_ISSUER`, else `tandem` |
+//! | `TANDEM_JWT_AUDIENCE` | `tandem` |
 //! | `TANDEM_JWT_ROLES_CLAIM` | `roles` |
 //! | `TANDEM_JWT_LEEWAY_SECONDS` | 30 |
 //! | `TANDEM_GRAPHIQL`, `TANDEM_INTROSPECTION`, `TANDEM_SUGGESTIONS` | on, on, on |
@@ -76,7 +79,31 @@ pub enum JwtKey {
     Secret(SecretString),
     PublicKeyFile(PathBuf),
     JwksFile(PathBuf),
+    /// Fetched and refreshed from the provider (`TANDEM_JWT_JWKS_URL`).
+    JwksUrl(reqwest::Url),
+    /// Found through OpenID Connect discovery (`TANDEM_OIDC_ISSUER`).
+    OidcIssuer(String),
 }
+
+impl JwtAlgorithm {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Hs256 => "HS256",
+            Self::Rs256 => "RS256",
+            Self::Es256 => "ES256",
+        }
+    }
+}
+
+/// The variables that can each hold the verification key, in the order a
+/// conflict is reported.
+const KEY_SOURCES: [&str; 5] = [
+    "TANDEM_JWT_SECRET",
+    "TANDEM_JWT_PUBLIC_KEY_FILE",
+    "TANDEM_JWT_JWKS_FILE",
+    "TANDEM_JWT_JWKS_URL",
+    "TANDEM_OIDC_ISSUER",
+];
 
 #[derive(Clone, Debug)]
 pub struct JwtConfig {
@@ -86,6 +113,8 @@ pub struct JwtConfig {
     pub audience: String,
     pub roles_claim: String,
     pub leeway_seconds: u64,
+    /// Start even when the first fetch of a remote key set fails.
+    pub jwks_start_lazy: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -574,25 +603,42 @@ impl Config {
 
     fn jwt(source: &Source, demo_secret: Option<SecretString>) -> Result<JwtConfig, ConfigError> {
         use secrecy::ExposeSecret;
+        let mut given = Vec::new();
+        for var in KEY_SOURCES {
+            if let Some(value) = source.raw(var)?.filter(|s| !s.trim().is_empty()) {
+                given.push((var, value));
+            }
+        }
+        if let [(first, _), (second, _), ..] = given.as_slice() {
+            return Err(ConfigError::Invalid {
+                var: second,
+                reason: format!("set one key source only; {first} is set too"),
+            });
+        }
+        let given = given.pop();
+        let public = given
+            .as_ref()
+            .is_some_and(|(var, _)| *var != "TANDEM_JWT_SECRET");
         let algorithm = source
             .parsed::<JwtAlgorithm>("TANDEM_JWT_ALG")?
-            .unwrap_or(JwtAlgorithm::Hs256);
-        let secret = source
-            .raw("TANDEM_JWT_SECRET")?
-            .filter(|s| !s.is_empty())
-            .map(SecretString::from);
-        let key_file = source
-            .raw("TANDEM_JWT_PUBLIC_KEY_FILE")?
-            .filter(|s| !s.trim().is_empty());
-        let jwks_file = source
-            .raw("TANDEM_JWT_JWKS_FILE")?
-            .filter(|s| !s.trim().is_empty());
-        let key = match algorithm {
-            JwtAlgorithm::Hs256 => {
-                let secret = secret.or(demo_secret).ok_or(ConfigError::Invalid {
-                    var: "TANDEM_JWT_SECRET",
-                    reason: "is required with HS256 (serve --demo generates one)".into(),
-                })?;
+            .unwrap_or(if public {
+                JwtAlgorithm::Rs256
+            } else {
+                JwtAlgorithm::Hs256
+            });
+        let invalid = |var: &'static str, reason: &str| ConfigError::Invalid {
+            var,
+            reason: reason.to_owned(),
+        };
+        let key = match (algorithm, given) {
+            (JwtAlgorithm::Hs256, secret @ (None | Some(("TANDEM_JWT_SECRET", _)))) => {
+                let secret = secret
+                    .map(|(_, value)| SecretString::from(value))
+                    .or(demo_secret)
+                    .ok_or(invalid(
+                        "TANDEM_JWT_SECRET",
+                        "is required with HS256 (serve --demo generates one)",
+                    ))?;
                 if secret.expose_secret().len() < MIN_SECRET_BYTES {
                     return Err(ConfigError::Invalid {
                         var: "TANDEM_JWT_SECRET",
@@ -601,23 +647,58 @@ impl Config {
                 }
                 JwtKey::Secret(secret)
             }
-            JwtAlgorithm::Rs256 | JwtAlgorithm::Es256 => match (key_file, jwks_file) {
-                (Some(_), Some(_)) => {
-                    return Err(ConfigError::Invalid {
-                        var: "TANDEM_JWT_JWKS_FILE",
-                        reason: "set either TANDEM_JWT_PUBLIC_KEY_FILE or TANDEM_JWT_JWKS_FILE, not both".into(),
-                    });
-                }
-                (Some(pem), None) => JwtKey::PublicKeyFile(pem.into()),
-                (None, Some(jwks)) => JwtKey::JwksFile(jwks.into()),
-                (None, None) => {
-                    return Err(ConfigError::Invalid {
-                        var: "TANDEM_JWT_PUBLIC_KEY_FILE",
-                        reason: "RS256 and ES256 need a PEM public key or TANDEM_JWT_JWKS_FILE"
-                            .into(),
-                    });
-                }
-            },
+            (JwtAlgorithm::Hs256, Some((var, _))) => {
+                return Err(ConfigError::Invalid {
+                    var: "TANDEM_JWT_ALG",
+                    reason: format!(
+                        "HS256 verifies with TANDEM_JWT_SECRET, but {var} holds public keys: set RS256 or ES256"
+                    ),
+                });
+            }
+            (_, None) => {
+                return Err(invalid(
+                    "TANDEM_JWT_PUBLIC_KEY_FILE",
+                    "RS256 and ES256 need a public key source: TANDEM_JWT_PUBLIC_KEY_FILE, TANDEM_JWT_JWKS_FILE, TANDEM_JWT_JWKS_URL or TANDEM_OIDC_ISSUER",
+                ));
+            }
+            (_, Some(("TANDEM_JWT_SECRET", _))) => {
+                return Err(invalid(
+                    "TANDEM_JWT_SECRET",
+                    "RS256 and ES256 verify with public keys, not a shared secret: set TANDEM_JWT_PUBLIC_KEY_FILE, TANDEM_JWT_JWKS_FILE, TANDEM_JWT_JWKS_URL or TANDEM_OIDC_ISSUER instead",
+                ));
+            }
+            (_, Some(("TANDEM_JWT_PUBLIC_KEY_FILE", path))) => JwtKey::PublicKeyFile(path.into()),
+            (_, Some(("TANDEM_JWT_JWKS_FILE", path))) => JwtKey::JwksFile(path.into()),
+            (_, Some(("TANDEM_JWT_JWKS_URL", url))) => {
+                JwtKey::JwksUrl(crate::auth::remote::fetchable(&url).map_err(|reason| {
+                    ConfigError::Invalid {
+                        var: "TANDEM_JWT_JWKS_URL",
+                        reason,
+                    }
+                })?)
+            }
+            (_, Some((var, issuer))) => {
+                crate::auth::remote::fetchable(&issuer)
+                    .map_err(|reason| ConfigError::Invalid { var, reason })?;
+                JwtKey::OidcIssuer(issuer.trim().to_owned())
+            }
+        };
+        let oidc_issuer = match &key {
+            JwtKey::OidcIssuer(issuer) => Some(issuer.clone()),
+            _ => None,
+        };
+        let issuer = match (source.raw("TANDEM_JWT_ISSUER")?, &oidc_issuer) {
+            (Some(jwt), Some(oidc)) if !jwt.trim().is_empty() && jwt.trim() != oidc => {
+                return Err(ConfigError::Invalid {
+                    var: "TANDEM_JWT_ISSUER",
+                    reason: format!(
+                        "differs from TANDEM_OIDC_ISSUER ({oidc}); the provider's tokens carry its issuer, so leave TANDEM_JWT_ISSUER unset"
+                    ),
+                });
+            }
+            (_, Some(oidc)) => oidc.clone(),
+            (Some(jwt), None) if !jwt.trim().is_empty() => jwt.trim().to_owned(),
+            _ => "tandem".to_owned(),
         };
         let non_empty = |var: &'static str, default: &str| -> Result<String, ConfigError> {
             Ok(source
@@ -629,10 +710,11 @@ impl Config {
         Ok(JwtConfig {
             algorithm,
             key,
-            issuer: non_empty("TANDEM_JWT_ISSUER", "tandem")?,
+            issuer,
             audience: non_empty("TANDEM_JWT_AUDIENCE", "tandem")?,
             roles_claim: non_empty("TANDEM_JWT_ROLES_CLAIM", "roles")?,
             leeway_seconds: source.parsed("TANDEM_JWT_LEEWAY_SECONDS")?.unwrap_or(30),
+            jwks_start_lazy: source.flag("TANDEM_JWT_JWKS_START_LAZY", false)?,
         })
     }
 
@@ -651,6 +733,7 @@ impl Config {
                 audience: "tandem".into(),
                 roles_claim: "roles".into(),
                 leeway_seconds: 30,
+                jwks_start_lazy: false,
             },
             limits: Limits::default(),
             graphiql: true,

@@ -172,6 +172,101 @@ fn misconfigured_notifications_stop_start_up_naming_the_variable() {
 }
 
 #[test]
+fn key_sources_are_one_and_fetched_over_https_only() {
+    // Two sources: the message names both variables.
+    for (first, second) in [
+        ("TANDEM_JWT_PUBLIC_KEY_FILE", "TANDEM_JWT_JWKS_URL"),
+        ("TANDEM_JWT_JWKS_FILE", "TANDEM_OIDC_ISSUER"),
+        ("TANDEM_JWT_JWKS_URL", "TANDEM_OIDC_ISSUER"),
+        ("TANDEM_JWT_SECRET", "TANDEM_JWT_JWKS_URL"),
+    ] {
+        let value = |var: &str| match var {
+            "TANDEM_JWT_SECRET" => SECRET,
+            v if v.ends_with("_FILE") => "/tmp/keys",
+            _ => "https://login.example.com/keys",
+        };
+        let mut cmd = tandem();
+        cmd.args(["serve", "--listen", "127.0.0.1:0"])
+            .env("DATABASE_URL", temp_db())
+            .env(first, value(first))
+            .env(second, value(second));
+        let output = output_within_a_minute(&mut cmd);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(first) && stderr.contains(second),
+            "{first} + {second}: {stderr}"
+        );
+        assert!(!stderr.contains(SECRET), "the secret was echoed: {stderr}");
+    }
+    // Plain HTTP only to a loopback address.
+    refuses(
+        &[("TANDEM_JWT_JWKS_URL", "http://login.example.com/keys")],
+        "TANDEM_JWT_JWKS_URL",
+    );
+    refuses(
+        &[("TANDEM_OIDC_ISSUER", "http://10.1.2.3/realms/staff")],
+        "TANDEM_OIDC_ISSUER",
+    );
+    refuses(
+        &[("TANDEM_JWT_JWKS_URL", "not a url")],
+        "TANDEM_JWT_JWKS_URL",
+    );
+    // HS256 cannot verify with fetched public keys.
+    refuses(
+        &[
+            ("TANDEM_JWT_ALG", "HS256"),
+            ("TANDEM_JWT_JWKS_URL", "https://login.example.com/keys"),
+        ],
+        "TANDEM_JWT_ALG",
+    );
+    // The provider's tokens carry its issuer; another configured one is a mistake.
+    refuses(
+        &[
+            (
+                "TANDEM_OIDC_ISSUER",
+                "https://login.example.com/tenant/v2.0",
+            ),
+            ("TANDEM_JWT_ISSUER", "https://elsewhere.example.com"),
+        ],
+        "TANDEM_JWT_ISSUER",
+    );
+}
+
+#[test]
+fn an_unreachable_key_set_stops_start_up_unless_lazy() {
+    // Nothing listens on port 9 of the loopback (discard): the fetch fails fast.
+    let url = "http://127.0.0.1:9/keys";
+    let output = output_within_a_minute(
+        tandem()
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("DATABASE_URL", temp_db())
+            .env("TANDEM_JWT_JWKS_URL", url),
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("TANDEM_JWT_JWKS_URL") && stderr.contains("TANDEM_JWT_JWKS_START_LAZY"),
+        "{stderr}"
+    );
+    // Lazy: it starts, and is not ready until a fetch succeeds.
+    let mut child = tandem()
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DATABASE_URL", temp_db())
+        .env("TANDEM_JWT_JWKS_URL", url)
+        .env("TANDEM_JWT_JWKS_START_LAZY", "on")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run tandem");
+    let (address, _log) = listening_address(&mut child);
+    assert_eq!(status_of(&address, "/readyz"), 503);
+    assert_eq!(status_of(&address, "/healthz"), 200);
+    child.kill().ok();
+    child.wait().ok();
+}
+
+#[test]
 fn an_unreadable_key_file_stops_start_up() {
     let mut cmd = tandem();
     cmd.args(["serve", "--listen", "127.0.0.1:0"])
@@ -246,9 +341,10 @@ fn token_and_schema_print() {
     assert!(token.status.success());
     let token = String::from_utf8(token.stdout).unwrap();
     let config = tandem::config::Config::for_tests("sqlite::memory:", SECRET);
-    let claims = tandem::auth::Verifier::new(&config.jwt)
+    let verifier = tandem::auth::Verifier::new(&config.jwt).unwrap();
+    let claims = tokio::runtime::Runtime::new()
         .unwrap()
-        .verify(token.trim())
+        .block_on(verifier.verify(token.trim()))
         .unwrap();
     assert_eq!(claims.sub, "ada");
     assert!(claims.is_ospo());
@@ -280,18 +376,7 @@ fn serve_drains_and_exits_zero_on_sigterm() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let address = loop {
-        let line = lines
-            .next()
-            .expect("serve exited before listening")
-            .unwrap();
-        if let Some(rest) = line.split("address=").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-        assert!(Instant::now() < deadline, "never listened");
-    };
+    let (address, lines) = listening_address(&mut child);
     assert_eq!(
         status_of(&address, "/readyz"),
         200,
@@ -312,6 +397,62 @@ fn serve_drains_and_exits_zero_on_sigterm() {
         rest.iter().any(|l| l.contains("draining")),
         "no drain logged: {rest:?}"
     );
+}
+
+#[test]
+fn a_closed_log_pipe_does_not_stop_the_service() {
+    let mut child = tandem()
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DATABASE_URL", temp_db())
+        .env("TANDEM_JWT_SECRET", SECRET)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (address, log) = listening_address(&mut child);
+    // The log collector goes away: every later log line fails to write.
+    drop(log);
+    assert_eq!(status_of(&address, "/readyz"), 200);
+    assert_eq!(status_of(&address, "/healthz"), 200);
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            child.kill().ok();
+            panic!("serve did not stop on SIGTERM with its log pipe closed");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+}
+
+/// Reads a starting `serve`'s log until it names its address; returns the
+/// address and the rest of the log.
+fn listening_address(
+    child: &mut std::process::Child,
+) -> (String, std::io::Lines<BufReader<std::process::ChildStderr>>) {
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let line = lines
+            .next()
+            .expect("serve exited before listening")
+            .unwrap();
+        if let Some(rest) = line.split("address=").nth(1) {
+            return (rest.split_whitespace().next().unwrap().to_owned(), lines);
+        }
+        assert!(Instant::now() < deadline, "never listened");
+    }
 }
 
 /// The status code of a plain HTTP GET, over a raw TCP connection.

@@ -2,8 +2,8 @@
 //! and status (bounded label sets: routes are patterns, never raw paths),
 //! and database pool gauges read at scrape time.
 
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use actix_web::{HttpResponse, web};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -16,6 +16,7 @@ use prometheus_client::registry::Registry;
 use sea_orm::{DatabaseConnection, DbBackend};
 
 use super::AppState;
+use crate::auth::remote::RemoteKeys;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -52,6 +53,9 @@ pub struct Metrics {
     outbox_pending: Gauge,
     outbox_dead: Gauge,
     outbox_oldest_due: Gauge,
+    /// The provider's key set, when keys are fetched.
+    jwks: Mutex<Option<(Arc<RemoteKeys>, Gauge)>>,
+    started: Instant,
 }
 
 const KNOWN_METHODS: [&str; 4] = ["GET", "POST", "OPTIONS", "HEAD"];
@@ -127,7 +131,34 @@ impl Metrics {
             outbox_pending,
             outbox_dead,
             outbox_oldest_due,
+            jwks: Mutex::new(None),
+            started: Instant::now(),
         }
+    }
+
+    /// Adds the signing keys' figures (refreshes, failures, keys in use,
+    /// seconds since the last good fetch).
+    pub fn watch_keys(&self, keys: Arc<RemoteKeys>) {
+        let mut registry = self.registry.lock().unwrap_or_else(|p| p.into_inner());
+        let stats = &keys.stats;
+        registry.register(
+            "jwks_refreshes",
+            "Successful fetches of the identity provider's signing keys",
+            stats.refreshes.clone(),
+        );
+        registry.register(
+            "jwks_refresh_failures",
+            "Failed fetches of the signing keys (the last good set stays in use)",
+            stats.failures.clone(),
+        );
+        registry.register("jwks_keys", "Signing keys in use", stats.keys.clone());
+        let age = Gauge::default();
+        registry.register(
+            "jwks_seconds_since_refresh",
+            "Seconds since the last successful fetch of the signing keys (since start before any)",
+            age.clone(),
+        );
+        *self.jwks.lock().unwrap_or_else(|p| p.into_inner()) = Some((keys, age));
     }
 
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
@@ -191,6 +222,9 @@ impl Metrics {
     pub async fn render(&self, db: &DatabaseConnection) -> String {
         self.read_pool(db);
         self.read_outbox(db).await;
+        if let Some((keys, age)) = &*self.jwks.lock().unwrap_or_else(|p| p.into_inner()) {
+            age.set(keys.stats.seconds_since_refresh(self.started) as i64);
+        }
         let mut out = String::new();
         let registry = self
             .registry

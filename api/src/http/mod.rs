@@ -54,6 +54,7 @@ impl Server {
     /// Builds the state and binds the listener; nothing is served until [`Server::run`].
     pub async fn build(config: Config, db: DatabaseConnection) -> anyhow::Result<Self> {
         let verifier = Verifier::new(&config.jwt)?;
+        verifier.load().await?;
         let events = EventBus::default();
         let reads = match &config.read_database_url {
             Some(url) => crate::db::connect(url, config.db_max_connections)
@@ -131,8 +132,8 @@ impl Server {
 
     /// Serves until SIGTERM or Ctrl-C, then drains: `/readyz` answers 503,
     /// new connections are refused, in-flight requests finish (up to the
-    /// shutdown timeout), and the sweeper, the delivery worker and the event
-    /// listener stop.
+    /// shutdown timeout), and the sweeper, the delivery worker, the signing
+    /// keys' refresher and the event listener stop.
     pub async fn run(self) -> anyhow::Result<()> {
         let handle = self.server.handle();
         let draining = self.state.draining.clone();
@@ -149,6 +150,9 @@ impl Server {
                 jobs_stopped.clone(),
             )
         });
+        if let Some(keys) = self.state.verifier.remote() {
+            keys.clone().spawn_refresher(jobs_stopped.clone());
+        }
         crate::events::listen(&self.state, jobs_stopped).await?;
         tokio::spawn(async move {
             shutdown_signal().await;

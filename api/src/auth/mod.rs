@@ -2,13 +2,16 @@
 //!
 //! The algorithm comes from configuration only, never from the token header.
 //! `exp`, `iss`, `aud` and `sub` are required, `nbf` is checked when present,
-//! all with a small leeway. Keys are loaded once at start-up; with a JWKS file
-//! the token's `kid` selects the key and an unknown `kid` is rejected.
+//! all with a small leeway. A PEM key or a JWKS file is read once at
+//! start-up; a JWKS from the identity provider ([`remote`]) is fetched and
+//! refreshed. With a key set the token's `kid` selects the key.
 
-use std::collections::HashMap;
+pub mod keyset;
+pub mod remote;
+
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::ExposeSecret;
 use serde::Serialize;
@@ -44,11 +47,18 @@ pub enum KeyError {
         what: &'static str,
         reason: String,
     },
+    #[error(
+        "{var}: the first fetch of the signing keys failed: {reason} (TANDEM_JWT_JWKS_START_LAZY=on starts anyway and keeps trying)"
+    )]
+    FirstFetch { var: &'static str, reason: String },
+    #[error("{var}: {reason}")]
+    Client { var: &'static str, reason: String },
 }
 
 enum Keys {
     One(DecodingKey),
-    ByKid(HashMap<String, DecodingKey>),
+    ByKid(keyset::KeySet),
+    Remote(Arc<remote::RemoteKeys>),
 }
 
 /// Verifies bearer tokens; built once from the configuration.
@@ -56,6 +66,7 @@ pub struct Verifier {
     keys: Keys,
     validation: Validation,
     roles_claim: String,
+    lazy: bool,
 }
 
 /// Why a token was refused; logged at debug level, never shown to the caller.
@@ -97,27 +108,20 @@ impl Verifier {
                 Keys::One(key.map_err(invalid)?)
             }
             JwtKey::JwksFile(path) => {
-                let invalid = |reason: String| KeyError::Invalid {
-                    path: path.display().to_string(),
-                    what: "JWKS",
-                    reason,
-                };
-                let set: JwkSet =
-                    serde_json::from_slice(&read(path)?).map_err(|e| invalid(e.to_string()))?;
-                let mut by_kid = HashMap::new();
-                for jwk in &set.keys {
-                    let kid = jwk
-                        .common
-                        .key_id
-                        .clone()
-                        .ok_or_else(|| invalid("every key needs a kid".into()))?;
-                    let key = DecodingKey::from_jwk(jwk).map_err(|e| invalid(e.to_string()))?;
-                    by_kid.insert(kid, key);
-                }
-                if by_kid.is_empty() {
-                    return Err(invalid("no keys".into()));
-                }
-                Keys::ByKid(by_kid)
+                let origin = path.display().to_string();
+                let keys =
+                    keyset::parse(&read(path)?, config.algorithm, &origin).map_err(|reason| {
+                        KeyError::Invalid {
+                            path: origin.clone(),
+                            what: "JWKS",
+                            reason,
+                        }
+                    })?;
+                Keys::ByKid(keys)
+            }
+            JwtKey::JwksUrl(url) => remote(remote::Origin::Jwks(url.clone()), config.algorithm)?,
+            JwtKey::OidcIssuer(issuer) => {
+                remote(remote::Origin::Issuer(issuer.clone()), config.algorithm)?
             }
         };
         let mut validation = Validation::new(algorithm(config.algorithm));
@@ -131,19 +135,53 @@ impl Verifier {
             keys,
             validation,
             roles_claim: config.roles_claim.clone(),
+            lazy: config.jwks_start_lazy,
         })
     }
 
-    pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+    /// The provider's key set, when keys are fetched rather than read.
+    pub fn remote(&self) -> Option<&Arc<remote::RemoteKeys>> {
+        match &self.keys {
+            Keys::Remote(remote) => Some(remote),
+            _ => None,
+        }
+    }
+
+    /// Fetches the provider's keys for the first time (the server calls
+    /// this before it serves; one-shot commands never verify a token, so
+    /// they skip it). Fails unless `TANDEM_JWT_JWKS_START_LAZY` is on.
+    pub async fn load(&self) -> Result<(), KeyError> {
+        let Some(remote) = self.remote() else {
+            return Ok(());
+        };
+        match remote.load().await {
+            Ok(()) => Ok(()),
+            Err(reason) if self.lazy => {
+                tracing::warn!(%reason, "starting without signing keys (TANDEM_JWT_JWKS_START_LAZY): every token is refused until a fetch succeeds");
+                Ok(())
+            }
+            Err(reason) => Err(KeyError::FirstFetch {
+                var: remote.origin().variable(),
+                reason,
+            }),
+        }
+    }
+
+    pub async fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        let fetched;
         let key = match &self.keys {
             Keys::One(key) => key,
-            Keys::ByKid(keys) => {
-                let header = jsonwebtoken::decode_header(token)?;
-                header
+            Keys::ByKid(keys) => jsonwebtoken::decode_header(token)?
+                .kid
+                .as_deref()
+                .and_then(|kid| keys.get(kid))
+                .ok_or(TokenError::UnknownKid)?,
+            Keys::Remote(remote) => {
+                let kid = jsonwebtoken::decode_header(token)?
                     .kid
-                    .as_deref()
-                    .and_then(|kid| keys.get(kid))
-                    .ok_or(TokenError::UnknownKid)?
+                    .ok_or(TokenError::UnknownKid)?;
+                fetched = remote.key(&kid).await.ok_or(TokenError::UnknownKid)?;
+                &fetched
             }
         };
         let data = jsonwebtoken::decode::<Map<String, Value>>(token, key, &self.validation)?;
@@ -181,6 +219,13 @@ impl Verifier {
             exp,
         })
     }
+}
+
+fn remote(origin: remote::Origin, alg: JwtAlgorithm) -> Result<Keys, KeyError> {
+    let var = origin.variable();
+    let keys =
+        remote::RemoteKeys::new(origin, alg).map_err(|reason| KeyError::Client { var, reason })?;
+    Ok(Keys::Remote(Arc::new(keys)))
 }
 
 fn read(path: &std::path::Path) -> Result<Vec<u8>, KeyError> {
@@ -278,8 +323,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_minted_token_verifies_with_its_roles() {
+    #[tokio::test]
+    async fn a_minted_token_verifies_with_its_roles() {
         let token = mint_hs256(
             SECRET.as_bytes(),
             "tandem",
@@ -288,16 +333,16 @@ mod tests {
             60,
         )
         .unwrap();
-        let claims = verifier().verify(&token).unwrap();
+        let claims = verifier().verify(&token).await.unwrap();
         assert_eq!(claims.sub, "u1");
         assert!(claims.is_ospo());
     }
 
-    #[test]
-    fn a_token_for_another_audience_or_key_is_refused() {
+    #[tokio::test]
+    async fn a_token_for_another_audience_or_key_is_refused() {
         let wrong_aud =
             mint_hs256(SECRET.as_bytes(), "tandem", "other", &request(&[]), 60).unwrap();
-        assert!(verifier().verify(&wrong_aud).is_err());
+        assert!(verifier().verify(&wrong_aud).await.is_err());
         let wrong_key = mint_hs256(
             b"another-secret-that-is-long-enough-too!",
             "tandem",
@@ -306,7 +351,7 @@ mod tests {
             60,
         )
         .unwrap();
-        assert!(verifier().verify(&wrong_key).is_err());
+        assert!(verifier().verify(&wrong_key).await.is_err());
     }
 
     #[test]
