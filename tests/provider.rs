@@ -22,6 +22,8 @@ struct Shared {
     claimed_jwks_uri: Arc<Mutex<Option<String>>>,
     down: Arc<AtomicBool>,
     fetches: Arc<AtomicUsize>,
+    /// The JWKS response's `Cache-Control: max-age`.
+    max_age: Arc<AtomicUsize>,
 }
 
 #[derive(Clone)]
@@ -35,6 +37,7 @@ impl Provider {
         use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
         let shared = Shared::default();
         *shared.keys.lock().unwrap() = keys;
+        shared.max_age.store(3600, Ordering::SeqCst);
         let state = shared.clone();
         let server = HttpServer::new(move || {
             let state = state.clone();
@@ -56,7 +59,10 @@ impl Provider {
                         "/keys" => {
                             state.fetches.fetch_add(1, Ordering::SeqCst);
                             HttpResponse::Ok()
-                                .insert_header(("Cache-Control", "public, max-age=3600"))
+                                .insert_header((
+                                    "Cache-Control",
+                                    format!("public, max-age={}", state.max_age.load(Ordering::SeqCst)),
+                                ))
                                 .json(json!({ "keys": *state.keys.lock().unwrap() }))
                         }
                         "/moved" => HttpResponse::TemporaryRedirect()
@@ -92,6 +98,11 @@ impl Provider {
     /// Rotates: the JWKS holds exactly `keys` from now on.
     pub fn publish(&self, keys: Vec<Value>) {
         *self.shared.keys.lock().unwrap() = keys;
+    }
+
+    /// The `max-age` the JWKS is served with from now on.
+    pub fn set_max_age(&self, seconds: usize) {
+        self.shared.max_age.store(seconds, Ordering::SeqCst);
     }
 
     pub fn set_down(&self, down: bool) {

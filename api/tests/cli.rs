@@ -255,15 +255,53 @@ fn an_unreachable_key_set_stops_start_up_unless_lazy() {
         .env("DATABASE_URL", temp_db())
         .env("TANDEM_JWT_JWKS_URL", url)
         .env("TANDEM_JWT_JWKS_START_LAZY", "on")
-        .stdout(Stdio::piped())
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("run tandem");
-    let (address, _log) = listening_address(&mut child);
+    let (address, log) = listening_address(&mut child);
     assert_eq!(status_of(&address, "/readyz"), 503);
     assert_eq!(status_of(&address, "/healthz"), 200);
-    child.kill().ok();
+    // A token is refused (no keys yet), and the log holds no trace of it.
+    let token = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJlLW9mLWFkYQ";
+    let answer = post_graphql(&address, token, "{ me { id } }");
+    assert!(answer.contains("UNAUTHENTICATED"), "{answer}");
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let log: Vec<String> = log.map_while(Result::ok).collect();
     child.wait().ok();
+    assert!(
+        log.iter().any(|l| l.contains("token refused")),
+        "the refusal was not logged: {log:?}"
+    );
+    for part in token.split('.') {
+        assert!(
+            !log.iter().any(|l| l.contains(part)),
+            "a token part is in the log: {log:?}"
+        );
+    }
+}
+
+/// A raw `POST /graphql` with a bearer token; the whole response as text.
+fn post_graphql(address: &str, token: &str, query: &str) -> String {
+    use std::io::{Read, Write};
+    let body = serde_json::json!({ "query": query }).to_string();
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /graphql HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("a response");
+    response
 }
 
 #[test]

@@ -3,6 +3,8 @@
 //! provider, kept through an outage; every refused token is UNAUTHENTICATED
 //! with no data.
 
+use std::time::Duration;
+
 use serde_json::{Value, json};
 use tandem::config::{JwtAlgorithm, JwtKey};
 use tandem_tests::provider::{Provider, RsaKey};
@@ -76,14 +78,23 @@ async fn a_rotation_is_followed_at_once(backend: Backend) {
     };
     let issuer = provider.issuer();
     assert_eq!(provider.fetches(), 1, "fetched once at start-up");
+    let keys = app.state.verifier.remote().expect("fetched keys").clone();
+    assert_eq!(
+        keys.next_refresh(),
+        Duration::from_secs(3600),
+        "max-age=3600"
+    );
     let token_a = a.sign(&claims(&issuer, "ann"));
     signed_in(&app.gql(Some(&token_a), ME, json!({})).await);
 
-    // The provider rotates to B and drops A.
+    // The provider rotates to B and drops A, and asks for a refresh every
+    // 5 seconds, which is held to the 5-minute floor.
     provider.publish(vec![b.jwk()]);
+    provider.set_max_age(5);
     let token_b = b.sign(&claims(&issuer, "ben"));
     signed_in(&app.gql(Some(&token_b), ME, json!({})).await);
     assert_eq!(provider.fetches(), 2, "B's kid was unknown: one fetch");
+    assert_eq!(keys.next_refresh(), Duration::from_secs(300));
     // A is gone from the set that was just fetched.
     refused(&app.gql(Some(&token_a), ME, json!({})).await);
     // A token signed by A but naming B's kid does not verify either.

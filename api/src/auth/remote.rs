@@ -167,6 +167,12 @@ impl RemoteKeys {
             .clone()
     }
 
+    /// How long the refresher waits before its next fetch, as the last
+    /// fetch set it (the bounded `max-age`, or the retry delay after a failure).
+    pub fn next_refresh(&self) -> Duration {
+        *self.next_refresh.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Whether any key has been loaded yet (a lazy start may have none).
     pub fn is_loaded(&self) -> bool {
         !self.current().is_empty()
@@ -315,7 +321,7 @@ impl RemoteKeys {
     ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             loop {
-                let wait = *self.next_refresh.lock().unwrap_or_else(|p| p.into_inner());
+                let wait = self.next_refresh();
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
                     _ = shutdown.changed() => break,
