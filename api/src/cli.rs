@@ -322,6 +322,7 @@ async fn async_main(source: Source, command: Command) -> std::process::ExitCode 
         Overrides {
             listen,
             demo_secret,
+            demo,
         },
     ) {
         Ok(c) => c,
@@ -536,44 +537,30 @@ async fn export(
 }
 
 fn print_demo_tokens(config: &Config, address: SocketAddr) -> anyhow::Result<()> {
-    let JwtKey::Secret(secret) = &config.jwt.key else {
+    let tokens = crate::seed::demo_tokens(config, 12 * 3600)?;
+    if tokens.is_empty() {
         return Ok(());
-    };
-    let mint = |sub: &str, name: &str, roles: &[&str]| {
-        let request = TokenRequest {
-            sub: sub.to_owned(),
-            name: Some(name.to_owned()),
-            email: None,
-            roles: roles.iter().map(|r| r.to_string()).collect(),
-        };
-        mint_hs256(
-            secret.expose_secret().as_bytes(),
-            &config.jwt.issuer,
-            &config.jwt.audience,
-            &request,
-            12 * 3600,
-        )
+    }
+    let token = |role: &str| {
+        tokens
+            .iter()
+            .find(|t| t.role == role)
+            .map_or("", |t| t.token.as_str())
     };
     let base = format!("http://{address}");
     println!("Tandem demo is up.");
+    if config.ui {
+        println!("  Web app:  {base}/   (sign in as the demo mentee, mentor or OSPO admin)");
+    }
     println!(
         "  GraphiQL: {base}/graphiql   (add the header {{\"Authorization\": \"Bearer <token>\"}})"
     );
     println!("  API:      {base}/graphql");
     println!();
     println!("Tokens (valid 12 hours):");
-    println!(
-        "  mentee (Priya Raman):      {}",
-        mint(crate::seed::MENTEE_SUB, "Priya Raman", &[])?
-    );
-    println!(
-        "  mentor (Jonas Weber):      {}",
-        mint(crate::seed::MENTOR_SUB, "Jonas Weber", &[])?
-    );
-    println!(
-        "  OSPO admin (Alex Morgan):  {}",
-        mint(crate::seed::OSPO_SUB, "Alex Morgan", &["ospo"])?
-    );
+    println!("  mentee (Priya Raman):      {}", token("mentee"));
+    println!("  mentor (Jonas Weber):      {}", token("mentor"));
+    println!("  OSPO admin (Alex Morgan):  {}", token("ospo"));
     println!();
     println!("Try:  curl -s {base}/graphql -H 'Content-Type: application/json' \\");
     println!(

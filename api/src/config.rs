@@ -37,6 +37,8 @@
 //! | `TANDEM_DELIVERY_MAX_ATTEMPTS` | 10 |
 //! | `TANDEM_DELIVERY_LEASE`, `TANDEM_DELIVERY_TIMEOUT` | 5m, 10s |
 //! | `TANDEM_DELIVERY_WORKER` | on (off: this instance sends nothing) |
+//! | `TANDEM_UI` | on (the web app at `/`) |
+//! | `TANDEM_OIDC_CLIENT_ID` | none (the web app's SSO sign-in, with `TANDEM_OIDC_ISSUER`) |
 
 use std::collections::HashMap;
 use std::fmt::Display;
@@ -168,6 +170,13 @@ pub struct Config {
     pub max_import_bytes: usize,
     /// Where notifications go and how they are delivered.
     pub notify: NotifyConfig,
+    /// The web app at `/` (`TANDEM_UI`, default on).
+    pub ui: bool,
+    /// Running `serve --demo`: the web app's sign-in page offers demo tokens.
+    pub demo: bool,
+    /// The web app's OpenID Connect client (`TANDEM_OIDC_CLIENT_ID`), with
+    /// `TANDEM_OIDC_ISSUER`.
+    pub oidc_client_id: Option<String>,
 }
 
 /// A webhook body: Tandem's signed JSON, or what a Slack or Mattermost
@@ -505,6 +514,8 @@ pub struct Overrides {
     pub listen: Option<SocketAddr>,
     /// `serve --demo`: a generated secret when none is configured.
     pub demo_secret: Option<SecretString>,
+    /// `serve --demo`: the web app offers the demo people's tokens.
+    pub demo: bool,
 }
 
 impl Config {
@@ -598,6 +609,12 @@ impl Config {
             max_import_bytes: source
                 .positive("TANDEM_MAX_IMPORT_BYTES", DEFAULT_MAX_IMPORT_BYTES)?,
             notify: NotifyConfig::load(source, listen)?,
+            ui: source.flag("TANDEM_UI", true)?,
+            demo: overrides.demo,
+            oidc_client_id: source
+                .raw("TANDEM_OIDC_CLIENT_ID")?
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty()),
         })
     }
 
@@ -746,6 +763,9 @@ impl Config {
             sweep_interval: std::time::Duration::from_secs(60),
             max_import_bytes: DEFAULT_MAX_IMPORT_BYTES,
             notify: NotifyConfig::off("http://127.0.0.1:8080".into()),
+            ui: true,
+            demo: false,
+            oidc_client_id: None,
         }
     }
 

@@ -8,6 +8,7 @@ mod import;
 mod metrics;
 mod probes;
 mod rest;
+mod ui;
 mod ws;
 
 use std::net::SocketAddr;
@@ -103,6 +104,12 @@ impl Server {
                 .route("/metrics", web::get().to(metrics::scrape));
             if state.config.graphiql {
                 app = app.route("/graphiql", web::get().to(graphql::graphiql));
+            }
+            if state.config.ui {
+                app = app
+                    .route("/app/config.json", web::get().to(ui::config))
+                    .route("/app/demo-tokens", web::get().to(ui::demo_tokens))
+                    .default_service(web::to(ui::page));
             }
             app
         })

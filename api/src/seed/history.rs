@@ -535,6 +535,9 @@ pub async fn seed(
     );
     insert_all(db, &mut enrolments).await?;
 
+    // The demo mentee's requests are all finished, so a newcomer signed in
+    // as her can ask for a mentor at once.
+    let demo_mentee = crate::store::people::id_by_sub(db, super::MENTEE_SUB).await?;
     let mut writer = Writer {
         rng: Rng(0x005E_ED0F_2026),
         now,
@@ -553,7 +556,7 @@ pub async fn seed(
             let slot_end = start + window * (j + 1) as i32 / k as i32;
             // Most mentoring runs in the program; some outside any.
             let program = writer.rng.chance(80).then_some(running.as_str());
-            let last = j + 1 == k;
+            let last = j + 1 == k && demo_mentee.as_deref() != Some(mentee.id.as_str());
             writer.one(mentee, program, slot_start, slot_end, last);
             done += 1;
         }

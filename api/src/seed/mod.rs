@@ -482,3 +482,46 @@ fn sorted(mut topics: Vec<MentoringTopic>) -> Vec<MentoringTopic> {
     topics.sort();
     topics
 }
+
+/// One of the demo people and a token for them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DemoToken {
+    pub role: &'static str,
+    pub name: &'static str,
+    pub token: String,
+}
+
+/// Tokens for the demo mentee, mentor and OSPO admin, valid `ttl_seconds`;
+/// none unless the key is a shared secret (the demo's own).
+pub fn demo_tokens(
+    config: &crate::config::Config,
+    ttl_seconds: u64,
+) -> Result<Vec<DemoToken>, jsonwebtoken::errors::Error> {
+    use secrecy::ExposeSecret;
+    let crate::config::JwtKey::Secret(secret) = &config.jwt.key else {
+        return Ok(Vec::new());
+    };
+    [
+        ("mentee", MENTEE_SUB, "Priya Raman", &[][..]),
+        ("mentor", MENTOR_SUB, "Jonas Weber", &[][..]),
+        ("ospo", OSPO_SUB, "Alex Morgan", &["ospo"][..]),
+    ]
+    .into_iter()
+    .map(|(role, sub, name, roles)| {
+        let request = crate::auth::TokenRequest {
+            sub: sub.to_owned(),
+            name: Some(name.to_owned()),
+            email: None,
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+        };
+        let token = crate::auth::mint_hs256(
+            secret.expose_secret().as_bytes(),
+            &config.jwt.issuer,
+            &config.jwt.audience,
+            &request,
+            ttl_seconds,
+        )?;
+        Ok(DemoToken { role, name, token })
+    })
+    .collect()
+}

@@ -1,0 +1,126 @@
+// The web app in a real browser against `tandem serve --demo`: signing in
+// as each demo person, each page free of serious accessibility violations
+// and photographed at 360 px and 1280 px, a request made and a proposal
+// accepted through the pages, and an expired token sending the person back
+// to sign in with their place kept.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
+import { outputDir, startBrowser, startTandem } from "./server.mjs";
+
+let tandem;
+let browser;
+
+before(async () => {
+  mkdirSync(outputDir, { recursive: true });
+  tandem = await startTandem();
+  browser = await startBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await tandem?.stop();
+});
+
+const WIDTHS = [360, 1280];
+
+async function signedIn(name, width = 1280, path = "/") {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(tandem.base + path);
+  await page.getByRole("button", { name: new RegExp(name) }).click();
+  return { context, page };
+}
+
+async function noSeriousViolations(page, what) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(
+    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
+    [],
+    `${what}: accessibility violations`,
+  );
+}
+
+async function photograph(page, name, width) {
+  await page.screenshot({ path: `${outputDir}/${name}-${width}.png`, fullPage: true });
+}
+
+test("the sign-in page offers the demo people", async () => {
+  for (const width of WIDTHS) {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(tandem.base);
+    await page.getByRole("heading", { name: "Sign in to Tandem" }).waitFor();
+    for (const name of ["Priya Raman", "Jonas Weber", "Alex Morgan"]) {
+      await page.getByRole("button", { name: new RegExp(name) }).waitFor();
+    }
+    await noSeriousViolations(page, "sign-in");
+    await photograph(page, "signin", width);
+    await context.close();
+  }
+});
+
+test("each page, for each width, is accessible and photographed", async () => {
+  const pages = [
+    ["recommendations", "Find a mentor", "Recommended mentors"],
+    ["requests", "My requests", null],
+    ["matches", "My mentorships", null],
+  ];
+  for (const width of WIDTHS) {
+    const { context, page } = await signedIn("Priya Raman", width);
+    for (const [path, heading, wait] of pages) {
+      await page.goto(`${tandem.base}/${path}`);
+      // A full load drops the in-memory token: sign in again, in place.
+      await page.getByRole("button", { name: /Priya Raman/ }).click();
+      await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
+      if (wait) await page.getByRole("heading", { name: wait }).waitFor();
+      await page.waitForLoadState("networkidle");
+      assert.equal(await page.getByRole("alert").count(), 0, `${path}: an error is shown`);
+      await noSeriousViolations(page, path);
+      await photograph(page, path, width);
+    }
+    await context.close();
+  }
+});
+
+test("a mentee asks for the best match; a mentor answers a proposal", async () => {
+  const mentee = await signedIn("Priya Raman");
+  const { page } = mentee;
+  await page.getByRole("heading", { name: "Recommended mentors" }).waitFor();
+  // The score is explained criterion by criterion.
+  await page.locator(".recommendations li").first().getByText("Skills").waitFor();
+  await page.getByRole("button", { name: "Request the best match" }).click();
+  await page.getByText("Say what you would like to learn").waitFor();
+  await page.getByLabel("What would you like to learn?").fill("Becoming a maintainer of a CNCF project");
+  await page.getByRole("button", { name: "Request the best match" }).click();
+  await page.getByText(/Your request (went to|is waiting)/).waitFor();
+  await page.getByRole("link", { name: "See my requests" }).click();
+  await page.getByText("Becoming a maintainer of a CNCF project").waitFor();
+  await mentee.context.close();
+
+  const mentor = await signedIn("Jonas Weber");
+  await mentor.page.getByRole("link", { name: "My mentorships" }).click();
+  const proposal = mentor.page.locator("li.card", { has: mentor.page.getByRole("button", { name: "Accept" }) }).first();
+  await proposal.waitFor();
+  const id = await proposal.locator("article").getAttribute("aria-labelledby");
+  await proposal.getByRole("button", { name: "Accept" }).click();
+  await mentor.page.locator(`#${id} .badge`, { hasText: "Active" }).waitFor();
+  assert.equal(await mentor.page.getByRole("alert").count(), 0);
+  await mentor.context.close();
+});
+
+test("an expired session returns to sign in, and signing in again keeps the place", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  // The demo hands out tokens that live 5 seconds when asked to.
+  await page.goto(`${tandem.base}/matches?ttl=5`);
+  await page.getByRole("button", { name: /Jonas Weber/ }).click();
+  await page.getByRole("heading", { name: "My mentorships", level: 1 }).waitFor();
+  await page.getByText("Your session has ended").waitFor({ timeout: 15_000 });
+  assert.equal(new URL(page.url()).pathname, "/matches");
+  await page.getByRole("button", { name: /Jonas Weber/ }).click();
+  await page.getByRole("heading", { name: "My mentorships", level: 1 }).waitFor();
+  await context.close();
+});

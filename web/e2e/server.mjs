@@ -1,0 +1,54 @@
+// Starts `tandem serve --demo` on a fresh SQLite file and an ephemeral port,
+// and Debian's chromium through playwright-core (no browser download).
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { chromium } from "playwright-core";
+
+const here = new URL(".", import.meta.url).pathname;
+export const outputDir = resolve(here, "output");
+
+export async function startTandem() {
+  const bin = process.env.TANDEM_BIN ?? resolve(here, "../../target/debug/tandem");
+  const dir = mkdtempSync(join(tmpdir(), "tandem-e2e-"));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("TANDEM_") && k !== "DATABASE_URL"),
+  );
+  env.DATABASE_URL = `sqlite://${join(dir, "tandem.db")}?mode=rwc`;
+  env.TANDEM_SWEEP_INTERVAL = "1h";
+  const child = spawn(bin, ["serve", "--demo", "--listen", "127.0.0.1:0"], {
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const lines = createInterface({ input: child.stderr });
+  const base = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error("tandem did not start within 120 s")), 120_000);
+    child.on("exit", (code) => fail(new Error(`tandem exited with ${code} before listening`)));
+    lines.on("line", (line) => {
+      const found = /listening address=(\S+)/.exec(line);
+      if (found) {
+        clearTimeout(timer);
+        ok(`http://${found[1]}`);
+      }
+    });
+  });
+  // Keep reading the log so the pipe never fills.
+  lines.on("line", () => {});
+  return {
+    base,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((ok) => child.once("exit", ok));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+  });
+}

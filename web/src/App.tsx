@@ -1,0 +1,52 @@
+import { useMemo } from "react";
+import { BrowserRouter, Navigate, Route, Routes } from "react-router";
+import { Provider } from "urql";
+import { makeClient } from "./api/client";
+import { SessionProvider, useSession } from "./auth/session";
+import { SignIn, SignInCallback } from "./auth/SignIn";
+import { Layout } from "./components/Layout";
+import { Matches } from "./pages/Matches";
+import { Recommendations } from "./pages/Recommendations";
+import { Requests } from "./pages/Requests";
+
+export function App() {
+  return (
+    <SessionProvider>
+      <BrowserRouter>
+        <Signed />
+      </BrowserRouter>
+    </SessionProvider>
+  );
+}
+
+/** Without a session every path shows the sign-in page in place, so signing
+ * in again lands on the page the person was on. */
+function Signed() {
+  const { session, signOut } = useSession();
+  const token = session?.token;
+  const client = useMemo(() => (token ? makeClient(token, () => signOut("expired")) : null), [token, signOut]);
+  if (window.location.pathname === "/signin/callback") return <SignInCallback />;
+  if (!client) return <SignIn />;
+  return (
+    <Provider value={client}>
+      <Routes>
+        <Route element={<Layout />}>
+          <Route index element={<Navigate to="/recommendations" replace />} />
+          <Route path="recommendations" element={<Recommendations />} />
+          <Route path="requests" element={<Requests />} />
+          <Route path="matches" element={<Matches />} />
+          <Route path="*" element={<NotFound />} />
+        </Route>
+      </Routes>
+    </Provider>
+  );
+}
+
+function NotFound() {
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>That page does not exist. Use the menu above.</p>
+    </section>
+  );
+}
