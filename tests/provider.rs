@@ -1,7 +1,7 @@
 //! A stand-in identity provider on loopback for the key-rotation tests: an
 //! OpenID Connect discovery document under its issuer, a JWKS it can rotate,
 //! a switch to take it down, a count of JWKS fetches, and paths that answer
-//! a redirect or an oversized body.
+//! a redirect, an oversized body, or nothing for a minute.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -68,6 +68,10 @@ impl Provider {
                         "/moved" => HttpResponse::TemporaryRedirect()
                             .insert_header(("Location", format!("{REALM}/keys")))
                             .finish(),
+                        "/hang" => {
+                            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                            HttpResponse::Ok().finish()
+                        }
                         "/huge" => HttpResponse::Ok()
                             .content_type("application/json")
                             .body(format!("{{\"keys\":[],\"pad\":\"{}\"}}", "x".repeat(1 << 20))),
@@ -76,7 +80,7 @@ impl Provider {
                 }
             }))
         })
-        .workers(1)
+        .workers(2)
         .disable_signals()
         .bind("127.0.0.1:0")
         .expect("bind the identity provider");

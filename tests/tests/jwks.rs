@@ -300,6 +300,12 @@ async fn a_bad_provider_stops_start_up(backend: Backend) {
         "larger than",
     )
     .await;
+    // A provider that never answers: the response timeout ends the wait.
+    refused_with(
+        JwtKey::JwksUrl(provider.url("/hang").parse().unwrap()),
+        "timed out",
+    )
+    .await;
     // A set with nothing usable.
     provider.publish(vec![json!({ "kty": "oct", "kid": "s", "k": "c2VjcmV0" })]);
     refused_with(

@@ -67,6 +67,7 @@ test("each page, for each width, is accessible and photographed", async () => {
     ["recommendations", "Find a mentor", "Recommended mentors"],
     ["requests", "My requests", null],
     ["matches", "My mentorships", null],
+    ["profile", "My profile", "As a mentor"],
   ];
   for (const width of WIDTHS) {
     const { context, page } = await signedIn("Priya Raman", width);
@@ -122,5 +123,25 @@ test("an expired session returns to sign in, and signing in again keeps the plac
   assert.equal(new URL(page.url()).pathname, "/matches");
   await page.getByRole("button", { name: /Jonas Weber/ }).click();
   await page.getByRole("heading", { name: "My mentorships", level: 1 }).waitFor();
+  await context.close();
+});
+
+test("a refused profile shows the sentence on the field that caused it", async () => {
+  const { context, page } = await signedIn("Jonas Weber");
+  await page.getByRole("link", { name: "My profile" }).click();
+  const capacity = page.getByLabel("Mentees at once (1 to 10)");
+  await capacity.waitFor();
+  const before = await capacity.inputValue();
+  await capacity.fill("11");
+  await page.getByRole("button", { name: "Save mentor profile" }).click();
+  const problem = page.locator("#capacity-error");
+  await problem.waitFor();
+  assert.match(await problem.innerText(), /Capacity must be between 1 and 10/);
+  assert.equal(await capacity.getAttribute("aria-invalid"), "true");
+  await noSeriousViolations(page, "profile with an error");
+  await capacity.fill(before);
+  await page.getByRole("button", { name: "Save mentor profile" }).click();
+  await page.locator("form[aria-labelledby=mentor-heading]").getByText("Saved.").waitFor();
+  assert.equal(await page.locator("#capacity-error").count(), 0);
   await context.close();
 });

@@ -6,6 +6,7 @@ import { SessionProvider, useSession } from "./auth/session";
 import { SignIn, SignInCallback } from "./auth/SignIn";
 import { Layout } from "./components/Layout";
 import { Matches } from "./pages/Matches";
+import { Profile } from "./pages/Profile";
 import { Recommendations } from "./pages/Recommendations";
 import { Requests } from "./pages/Requests";
 
@@ -35,6 +36,7 @@ function Signed() {
           <Route path="recommendations" element={<Recommendations />} />
           <Route path="requests" element={<Requests />} />
           <Route path="matches" element={<Matches />} />
+          <Route path="profile" element={<Profile />} />
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>

@@ -16,6 +16,7 @@ export function Layout() {
           <NavLink to="/recommendations">Find a mentor</NavLink>
           <NavLink to="/requests">My requests</NavLink>
           <NavLink to="/matches">My mentorships</NavLink>
+          <NavLink to="/profile">My profile</NavLink>
         </nav>
         <div className="who">
           <span>{session?.claims.name ?? session?.claims.sub}</span>
