@@ -145,3 +145,34 @@ test("a refused profile shows the sentence on the field that caused it", async (
   assert.equal(await page.locator("#capacity-error").count(), 0);
   await context.close();
 });
+
+test("the OSPO reads the figures, with charts, and exports them", async () => {
+  for (const width of WIDTHS) {
+    const { context, page } = await signedIn("Alex Morgan", width);
+    await page.getByRole("link", { name: "Figures" }).click();
+    await page.getByRole("heading", { name: "Mentoring figures", level: 1 }).waitFor();
+    await page.getByText("Median time to match").waitFor();
+    await page.getByText("Largest shortfalls: wanted versus offered").waitFor();
+    await page.waitForLoadState("networkidle");
+    assert.equal(await page.getByRole("alert").count(), 0, "figures: an error is shown");
+    // The seeded year shows real figures, not dashes.
+    const acceptance = page.locator(".tile", { hasText: "Acceptance" }).locator(".tile-value");
+    assert.match(await acceptance.innerText(), /^\d+%$/);
+    await noSeriousViolations(page, "figures");
+    await photograph(page, "figures", width);
+    if (width === 1280) {
+      const download = page.waitForEvent("download");
+      await page.getByRole("button", { name: "Export figures (CSV)" }).click();
+      const file = await download;
+      assert.match(file.suggestedFilename(), /\.csv$/);
+    }
+    await context.close();
+  }
+  // Anyone else finds no figures.
+  const { context, page } = await signedIn("Priya Raman");
+  assert.equal(await page.getByRole("link", { name: "Figures" }).count(), 0);
+  await page.goto(`${tandem.base}/ospo/figures`);
+  await page.getByRole("button", { name: /Priya Raman/ }).click();
+  await page.getByRole("heading", { name: "OSPO only" }).waitFor();
+  await context.close();
+});

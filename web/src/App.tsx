@@ -1,4 +1,4 @@
-import { useMemo } from "react";
+import { lazy, Suspense, useMemo, type ReactNode } from "react";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { Provider } from "urql";
 import { makeClient } from "./api/client";
@@ -9,6 +9,10 @@ import { Matches } from "./pages/Matches";
 import { Profile } from "./pages/Profile";
 import { Recommendations } from "./pages/Recommendations";
 import { Requests } from "./pages/Requests";
+import { Loading } from "./components/Status";
+
+// The OSPO's pages load on first use, keeping the first download small.
+const Dashboard = lazy(() => import("./ospo/Dashboard"));
 
 export function App() {
   return (
@@ -37,11 +41,25 @@ function Signed() {
           <Route path="requests" element={<Requests />} />
           <Route path="matches" element={<Matches />} />
           <Route path="profile" element={<Profile />} />
+          <Route path="ospo/figures" element={<Ospo><Dashboard /></Ospo>} />
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>
     </Provider>
   );
+}
+
+function Ospo({ children }: { children: ReactNode }) {
+  const { session } = useSession();
+  if (!session?.isOspo) {
+    return (
+      <section>
+        <h1>OSPO only</h1>
+        <p>This page is for the Open Source Program Office.</p>
+      </section>
+    );
+  }
+  return <Suspense fallback={<Loading what="the page" />}>{children}</Suspense>;
 }
 
 function NotFound() {
