@@ -176,3 +176,46 @@ test("the OSPO reads the figures, with charts, and exports them", async () => {
   await page.getByRole("heading", { name: "OSPO only" }).waitFor();
   await context.close();
 });
+
+test("the OSPO runs a cohort dry run, previews a policy, commits, and the figures change", async () => {
+  const { context, page } = await signedIn("Alex Morgan");
+  const proposalsMade = async () => {
+    await page.getByRole("link", { name: "Figures" }).click();
+    const detail = page.locator(".tile", { hasText: "Acceptance" }).locator(".tile-detail");
+    await detail.waitFor();
+    return detail.innerText();
+  };
+  const before = await proposalsMade();
+  await page.getByRole("link", { name: "Programs" }).click();
+  await page.getByRole("link", { name: "Spring cohort" }).click();
+  await page.getByRole("heading", { name: "Cohort matching" }).waitFor();
+  await page.getByRole("button", { name: "Dry run" }).click();
+  const summary = page.locator(".cohort .notice").first();
+  await summary.waitFor();
+  assert.match(await summary.innerText(), /^Dry run \(optimal\): \d+ assigned, \d+ unmatched, total score [\d.]+, \d+ blocking pairs\. The stable strategy would assign \d+/);
+  assert.ok((await page.locator(".cohort tbody tr").count()) > 0, "no assignments listed");
+  // A candidate policy beside the current one.
+  await page.getByLabel("Skills", { exact: true }).fill("0.5");
+  await page.getByRole("button", { name: "Preview" }).click();
+  await page.getByRole("heading", { name: "Candidate policy" }).waitFor();
+  await noSeriousViolations(page, "program");
+  await photograph(page, "program", 1280);
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.getByRole("button", { name: "Commit" }).click();
+  await page.getByText(/^Committed \(optimal\)/).waitFor();
+  await page.locator("#program-heading .badge", { hasText: "running" }).waitFor();
+  await page.waitForLoadState("networkidle");
+  assert.deepEqual(await page.getByRole("alert").allInnerTexts(), []);
+  // The page shows its cached figures first, then the fresh ones.
+  await proposalsMade();
+  const tile = page.locator(".tile", { hasText: "Acceptance" }).locator(".tile-detail");
+  await page.waitForFunction(
+    ([selector, old]) => document.querySelector(selector)?.textContent !== old,
+    [".tiles .tile:nth-child(2) .tile-detail", before],
+    { timeout: 15_000 },
+  );
+  const after = await tile.innerText();
+  const made = (text) => Number(/of (\d+)/.exec(text)?.[1]);
+  assert.ok(made(after) > made(before), `proposals made: ${before} → ${after}`);
+  await context.close();
+});

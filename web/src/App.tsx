@@ -13,6 +13,8 @@ import { Loading } from "./components/Status";
 
 // The OSPO's pages load on first use, keeping the first download small.
 const Dashboard = lazy(() => import("./ospo/Dashboard"));
+const Programs = lazy(() => import("./ospo/Programs"));
+const ProgramDetail = lazy(() => import("./ospo/ProgramDetail"));
 
 export function App() {
   return (
@@ -42,6 +44,8 @@ function Signed() {
           <Route path="matches" element={<Matches />} />
           <Route path="profile" element={<Profile />} />
           <Route path="ospo/figures" element={<Ospo><Dashboard /></Ospo>} />
+          <Route path="ospo/programs" element={<Ospo><Programs /></Ospo>} />
+          <Route path="ospo/programs/:id" element={<Ospo><ProgramDetail /></Ospo>} />
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>

@@ -17,6 +17,7 @@ export function Layout() {
           <NavLink to="/requests">My requests</NavLink>
           <NavLink to="/matches">My mentorships</NavLink>
           <NavLink to="/profile">My profile</NavLink>
+          {session?.isOspo && <NavLink to="/ospo/programs">Programs</NavLink>}
           {session?.isOspo && <NavLink to="/ospo/figures">Figures</NavLink>}
         </nav>
         <div className="who">
