@@ -402,11 +402,18 @@ async fn run_command(config: Config, command: Command) -> anyhow::Result<()> {
         } => export(config, what, program, (from, to), out.as_deref()).await?,
         Command::Serve { demo, .. } => {
             let db = connect_and_migrate(&config).await?;
-            if demo {
+            let seeded = if demo {
                 let people = crate::seed::PEOPLE;
-                crate::seed::seed_demo(&db, people, people, seed_progress()).await?;
-            }
+                crate::seed::seed_demo(&db, people, people, seed_progress())
+                    .await?
+                    .is_some()
+            } else {
+                false
+            };
             let server = crate::http::Server::build(config.clone(), db.clone()).await?;
+            if seeded {
+                crate::seed::settle(server.state()).await?;
+            }
             let address = server.address();
             tracing::info!(%address, "listening");
             if demo {

@@ -62,12 +62,17 @@ async fn the_app_is_served_with_its_headers(backend: Backend) {
     }
 
     // The app's own routes get its page; missing files do not.
-    for route in ["/recommendations", "/matches", "/programs/p1/cohort"] {
+    for route in [
+        "/recommendations",
+        "/matches",
+        "/ospo/programs/p1",
+        "/signin/callback",
+    ] {
         let response = get(&app, route).await;
         assert_eq!(response.status(), 200, "{route}");
         assert_eq!(response.text().await.unwrap(), html, "{route}");
     }
-    for missing in ["/assets/nope.js", "/nope.png"] {
+    for missing in ["/assets/nope.js", "/nope.png", "/nope", "/wp-admin/setup"] {
         assert_eq!(get(&app, missing).await.status(), 404, "{missing}");
     }
     let post = app

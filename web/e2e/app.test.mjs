@@ -86,29 +86,54 @@ test("each page, for each width, is accessible and photographed", async () => {
   }
 });
 
-test("a mentee asks for the best match; a mentor answers a proposal", async () => {
+test("a mentee asks for a mentor; both see each step live; they check in, complete and give feedback", async () => {
+  // The mentor watches his mentorships before anything is asked.
+  const mentor = await signedIn("Jonas Weber");
+  await mentor.page.getByRole("link", { name: "My mentorships" }).click();
+  await mentor.page.getByRole("heading", { name: "Under way" }).waitFor();
+  await mentor.page.waitForLoadState("networkidle");
+  const fromPriya = mentor.page.locator("li.card", { has: mentor.page.getByRole("heading", { name: /Mentoring Priya Raman/ }) });
+  assert.equal(await fromPriya.count(), 0);
+
   const mentee = await signedIn("Priya Raman");
   const { page } = mentee;
   await page.getByRole("heading", { name: "Recommended mentors" }).waitFor();
-  // The score is explained criterion by criterion.
-  await page.locator(".recommendations li").first().getByText("Skills").waitFor();
-  await page.getByRole("button", { name: "Request the best match" }).click();
+  // Her best match is the demo mentor; his score is explained criterion by criterion.
+  const first = page.locator(".recommendations li").first();
+  await first.getByRole("heading", { name: "Jonas Weber" }).waitFor();
+  await first.getByText("Skills").waitFor();
+  await first.getByRole("button", { name: "Request Jonas Weber" }).click();
   await page.getByText("Say what you would like to learn").waitFor();
   await page.getByLabel("What would you like to learn?").fill("Becoming a maintainer of a CNCF project");
-  await page.getByRole("button", { name: "Request the best match" }).click();
-  await page.getByText(/Your request (went to|is waiting)/).waitFor();
-  await page.getByRole("link", { name: "See my requests" }).click();
-  await page.getByText("Becoming a maintainer of a CNCF project").waitFor();
-  await mentee.context.close();
+  await first.getByRole("button", { name: "Request Jonas Weber" }).click();
+  await page.getByText("Your request went to Jonas Weber").waitFor();
+  await page.getByRole("link", { name: "My mentorships" }).click();
+  const withJonas = page.locator("li.card", { has: page.getByRole("heading", { name: /Mentored by Jonas Weber/ }) });
+  await withJonas.locator(".badge", { hasText: "Proposed" }).waitFor();
 
-  const mentor = await signedIn("Jonas Weber");
-  await mentor.page.getByRole("link", { name: "My mentorships" }).click();
-  const proposal = mentor.page.locator("li.card", { has: mentor.page.getByRole("button", { name: "Accept" }) }).first();
-  await proposal.waitFor();
-  const id = await proposal.locator("article").getAttribute("aria-labelledby");
-  await proposal.getByRole("button", { name: "Accept" }).click();
-  await mentor.page.locator(`#${id} .badge`, { hasText: "Active" }).waitFor();
+  // The proposal appears on the mentor's page without a reload, with her goals.
+  await fromPriya.getByText("Becoming a maintainer of a CNCF project").waitFor({ timeout: 15_000 });
+  await fromPriya.getByRole("button", { name: "Accept" }).click();
+  await fromPriya.locator(".badge", { hasText: "Active" }).waitFor();
+  // ... and the answer appears on hers.
+  await withJonas.locator(".badge", { hasText: "Active" }).waitFor({ timeout: 15_000 });
+
+  await withJonas.getByLabel("Minutes").fill("45");
+  await withJonas.getByLabel(/Notes/).fill("Picked a first issue together");
+  await withJonas.getByRole("button", { name: "Log check-in" }).click();
+  await withJonas.getByText(/45 minutes with Priya Raman: Picked a first issue together/).waitFor();
+
+  mentor.page.once("dialog", (dialog) => dialog.accept());
+  await fromPriya.getByRole("button", { name: "Complete" }).click();
+  const done = page.locator("li.card", { has: page.getByRole("heading", { name: /Mentored by Jonas Weber/ }) }).filter({ hasText: "Completed" }).first();
+  await done.waitFor({ timeout: 15_000 });
+  await done.getByText("Give feedback").click();
+  await done.getByLabel("Rating (1 to 5)").selectOption("5");
+  await done.getByRole("button", { name: "Send feedback" }).click();
+  await done.getByText("Thank you for your feedback.").waitFor();
+  assert.equal(await page.getByRole("alert").count(), 0);
   assert.equal(await mentor.page.getByRole("alert").count(), 0);
+  await mentee.context.close();
   await mentor.context.close();
 });
 

@@ -16,6 +16,8 @@ const Dashboard = lazy(() => import("./ospo/Dashboard"));
 const Programs = lazy(() => import("./ospo/Programs"));
 const ProgramDetail = lazy(() => import("./ospo/ProgramDetail"));
 
+// The server answers these paths' first segments with the app's page
+// (`APP_ROUTES` in api/src/http/ui.rs): keep the two lists together.
 export function App() {
   return (
     <SessionProvider>

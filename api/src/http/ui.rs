@@ -1,7 +1,7 @@
 //! The web app (`web/`, built into `web/dist` and embedded at compile time):
 //! static files under a strict Content-Security-Policy, hashed assets
-//! cached for a year, `index.html` never cached, and any other page path
-//! answered with `index.html` for the app's router. Also the two things the
+//! cached for a year, `index.html` never cached, and the app's page paths
+//! answered with `index.html` for its router. Also the two things the
 //! app asks before anyone signs in: how to sign in (`/app/config.json`) and,
 //! in `serve --demo` only, the demo people's tokens (`/app/demo-tokens`).
 
@@ -17,6 +17,17 @@ use super::AppState;
 struct Bundle;
 
 const YEAR: &str = "public, max-age=31536000, immutable";
+
+/// The first path segments of the app's pages (`web/src/App.tsx`).
+const APP_ROUTES: [&str; 7] = [
+    "",
+    "recommendations",
+    "requests",
+    "matches",
+    "profile",
+    "ospo",
+    "signin",
+];
 
 /// `default-src 'self'`, widened only to the identity provider the app
 /// signs in with (its token endpoint and silent-renew frame).
@@ -71,9 +82,11 @@ pub async fn page(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse 
     if let Some(found) = file(&state, path) {
         return found;
     }
-    // A path with a file extension is a missing file, not a page.
+    // Only the app's own routes get its page (a deep link or a reload);
+    // anything else, a missing file included, is a plain 404.
+    let first = path.split('/').next().unwrap_or("");
     let last = path.rsplit('/').next().unwrap_or("");
-    if path.starts_with("assets/") || last.contains('.') {
+    if !APP_ROUTES.contains(&first) || last.contains('.') {
         return HttpResponse::NotFound()
             .content_type("text/plain")
             .body("not found");

@@ -8,7 +8,7 @@ mod history;
 use std::collections::HashMap;
 
 use domain::values::{FoundationRole, MentoringTopic, ProjectRole};
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::store::catalog::{self, Kind};
 use crate::store::people::{self, Person};
@@ -342,6 +342,9 @@ async fn seed_people(db: &DatabaseConnection, size: usize) -> anyhow::Result<()>
     let mut rng = Rng(0x007A_4DE3_2026);
     // Department heads first, so everyone else can report to one.
     let mut heads: Vec<String> = Vec::new();
+    // The demo mentor's and mentee's profiles, paired up after the loop.
+    let mut demo_mentor: Option<(MentorProfile, Option<String>)> = None;
+    let mut demo_mentee: Option<(MenteeProfile, Option<String>)> = None;
     for i in 0..size.max(12) {
         let (sub, name) = match i {
             0 => (Some(OSPO_SUB), "Alex Morgan".to_owned()),
@@ -431,6 +434,9 @@ async fn seed_people(db: &DatabaseConnection, size: usize) -> anyhow::Result<()>
                 topics: sorted(topics.iter().map(|&t| MentoringTopic::ALL[t]).collect()),
             };
             profiles::replace_mentor(&txn, &profile).await?;
+            if i == 1 {
+                demo_mentor = Some((profile, person.timezone.clone()));
+            }
         } else if i == 2 || rng.chance(60) {
             let skills = {
                 let n = 2 + rng.below(3);
@@ -467,9 +473,15 @@ async fn seed_people(db: &DatabaseConnection, size: usize) -> anyhow::Result<()>
                 topics: sorted(topics.iter().map(|&t| MentoringTopic::ALL[t]).collect()),
             };
             profiles::replace_mentee(&txn, &profile).await?;
+            if i == 2 {
+                demo_mentee = Some((profile, person.timezone.clone()));
+            }
         }
     }
     crate::store::revision::bump(&txn).await?;
+    if let (Some(mentor), Some(mentee)) = (demo_mentor, demo_mentee) {
+        pair_demo_people(&txn, mentor, mentee).await?;
+    }
     txn.commit().await?;
     Ok(())
 }
@@ -481,6 +493,96 @@ fn slugs<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
 fn sorted(mut topics: Vec<MentoringTopic>) -> Vec<MentoringTopic> {
     topics.sort();
     topics
+}
+
+/// Makes the demo mentor the demo mentee's best match, so a newcomer can
+/// walk the whole workflow as the two of them: he teaches every skill she
+/// wants, maintains her projects, sits in her foundations, mentors on her
+/// topics, and works in her timezone.
+async fn pair_demo_people(
+    db: &impl ConnectionTrait,
+    (mut mentor, _): (MentorProfile, Option<String>),
+    (mentee, timezone): (MenteeProfile, Option<String>),
+) -> anyhow::Result<()> {
+    for &(skill, _) in &mentee.skills {
+        mentor.skills.retain(|&(s, _)| s != skill);
+        mentor.skills.push((skill, 5));
+    }
+    for &project in &mentee.projects {
+        mentor.projects.retain(|&(p, _)| p != project);
+        mentor.projects.push((project, ProjectRole::Maintainer));
+    }
+    for &foundation in &mentee.foundations {
+        mentor.foundations.retain(|&(f, _)| f != foundation);
+        mentor
+            .foundations
+            .push((foundation, FoundationRole::WorkingGroupChair));
+    }
+    mentor.topics = sorted(
+        mentor
+            .topics
+            .iter()
+            .chain(&mentee.topics)
+            .copied()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+    );
+    mentor.capacity = mentor.capacity.max(3);
+    mentor.accepting = true;
+    profiles::replace_mentor(db, &mentor).await?;
+    if let Some(timezone) = timezone {
+        db.execute_raw(sea_orm::Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "UPDATE person SET timezone = $1 WHERE id = $2",
+            [timezone.into(), mentor.person_id.clone().into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// After a first `serve --demo` seeding: places what the history left
+/// waiting, as the sweeper would at once, then keeps one of the demo
+/// mentor's seats free (raising his capacity while waiting requests take
+/// it), so the demo mentee's request for him is proposed to him.
+pub async fn settle(state: &crate::app::AppState) -> anyhow::Result<()> {
+    let now = chrono::Utc::now();
+    let settle = async || -> anyhow::Result<()> {
+        while crate::service::proposals::offer_seats(state, now, None).await? > 0 {}
+        Ok(())
+    };
+    settle().await?;
+    let Some(mentor) = people::id_by_sub(&state.db, MENTOR_SUB).await? else {
+        return Ok(());
+    };
+    for _ in 0..5 {
+        let free = state
+            .db
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                state.db.get_database_backend(),
+                "SELECT CAST(capacity - live_count AS BIGINT) FROM mentor_profile WHERE person_id = $1",
+                [mentor.clone().into()],
+            ))
+            .await?
+            .map(|row| row.try_get_by_index::<i64>(0))
+            .transpose()?
+            .unwrap_or(0);
+        if free > 0 {
+            break;
+        }
+        state
+            .db
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                state.db.get_database_backend(),
+                "UPDATE mentor_profile SET capacity = live_count + 1 WHERE person_id = $1 AND live_count < 10",
+                [mentor.clone().into()],
+            ))
+            .await?;
+        crate::store::revision::bump(&state.db).await?;
+        settle().await?;
+    }
+    Ok(())
 }
 
 /// One of the demo people and a token for them.
