@@ -10,7 +10,21 @@ import { chromium } from "playwright-core";
 const here = new URL(".", import.meta.url).pathname;
 export const outputDir = resolve(here, "output");
 
-export async function startTandem() {
+/** A free loopback port (for a server whose address must be known before it starts). */
+export async function freePort() {
+  const { createServer } = await import("node:net");
+  return new Promise((ok) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/** `serve --demo` by default; `options.env` adds settings, `options.demo = false` leaves the demo out. */
+export async function startTandem(options = {}) {
+  const { demo = true, env: extra = {}, port = 0 } = options;
   const bin = process.env.TANDEM_BIN ?? resolve(here, "../../target/debug/tandem");
   const dir = mkdtempSync(join(tmpdir(), "tandem-e2e-"));
   const env = Object.fromEntries(
@@ -18,7 +32,9 @@ export async function startTandem() {
   );
   env.DATABASE_URL = `sqlite://${join(dir, "tandem.db")}?mode=rwc`;
   env.TANDEM_SWEEP_INTERVAL = "1h";
-  const child = spawn(bin, ["serve", "--demo", "--listen", "127.0.0.1:0"], {
+  Object.assign(env, extra);
+  const args = ["serve", ...(demo ? ["--demo"] : []), "--listen", `127.0.0.1:${port}`];
+  const child = spawn(bin, args, {
     env,
     stdio: ["ignore", "ignore", "pipe"],
   });

@@ -1,4 +1,4 @@
-import{n as e}from"./rolldown-runtime-WkwZ5CU-.js";import{V as t,a as n,c as r,l as i,n as a,o,r as s}from"./Status-Cfjam2fZ.js";import{o as c,r as l,t as u}from"./index-j5ZrBbkR.js";var d=e(t(),1),f=o(),p=n(`
+import{n as e}from"./rolldown-runtime-WkwZ5CU-.js";import{V as t,a as n,c as r,l as i,n as a,o,r as s}from"./Status-Cfjam2fZ.js";import{o as c,r as l,t as u}from"./index-BkfBxOgz.js";var d=e(t(),1),f=o(),p=n(`
   fragment CohortFields on CohortMatchingResult {
     strategy
     dryRun

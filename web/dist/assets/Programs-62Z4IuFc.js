@@ -1,4 +1,4 @@
-import{n as e}from"./rolldown-runtime-WkwZ5CU-.js";import{V as t,a as n,c as r,l as i,n as a,o,r as s,t as c}from"./Status-Cfjam2fZ.js";import{a as l}from"./index-j5ZrBbkR.js";var u=e(t(),1),d=o(),f=n(`
+import{n as e}from"./rolldown-runtime-WkwZ5CU-.js";import{V as t,a as n,c as r,l as i,n as a,o,r as s,t as c}from"./Status-Cfjam2fZ.js";import{a as l}from"./index-BkfBxOgz.js";var u=e(t(),1),d=o(),f=n(`
   query Programs {
     programs(first: 50) {
       nodes {
