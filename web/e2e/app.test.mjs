@@ -244,3 +244,38 @@ test("the OSPO runs a cohort dry run, previews a policy, commits, and the figure
   assert.ok(made(after) > made(before), `proposals made: ${before} → ${after}`);
   await context.close();
 });
+
+test("the OSPO creates a program, enrolls a person found by search, and imports the HR export", async () => {
+  const { context, page } = await signedIn("Alex Morgan");
+  await page.getByRole("link", { name: "Programs" }).click();
+  await page.getByLabel("Name", { exact: true }).fill("Autumn 2027");
+  await page.getByLabel("Starts on").fill("2027-09-01");
+  await page.getByLabel("Ends on").fill("2027-12-15");
+  await page.getByRole("button", { name: "Create program" }).click();
+  await page.getByRole("link", { name: "Autumn 2027" }).click();
+  await page.getByText("0 mentors and 0 mentees enrolled").waitFor();
+  await page.getByLabel("Name, email or department").fill("priya");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByLabel(/Priya Raman/).check();
+  await page.getByLabel(/Enroll the 1 picked as/).selectOption("MENTEE");
+  await page.getByRole("button", { name: "Enroll", exact: true }).click();
+  await page.getByText("Enrolled Priya Raman as mentees.").waitFor();
+  await page.getByText("0 mentors and 1 mentees enrolled").waitFor();
+  await noSeriousViolations(page, "program enrollment");
+
+  await page.getByRole("link", { name: "Programs" }).click();
+  const upload = page.getByLabel(/CSV file/);
+  const csv = (text) => ({ name: "people.csv", mimeType: "text/csv", buffer: Buffer.from(text) });
+  await upload.setInputFiles(csv("email,name,department,level\nnew.person@example.com,New Person,Research,7\n"));
+  await page.getByRole("button", { name: "Check" }).click();
+  await page.getByText(/1 rows refused/).waitFor();
+  assert.ok(await page.getByRole("button", { name: "Import", exact: true }).isDisabled());
+  await upload.setInputFiles(csv("email,name,department,level\nnew.person@example.com,New Person,Research,2\n"));
+  await page.getByRole("button", { name: "Check" }).click();
+  await page.getByText(/Checked people.csv: 1 rows; 1 would be created/).waitFor();
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  await page.getByText(/Imported people.csv: 1 rows; 1 created/).waitFor();
+  await noSeriousViolations(page, "programs with an import");
+  await photograph(page, "programs", 1280);
+  await context.close();
+});

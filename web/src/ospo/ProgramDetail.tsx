@@ -5,6 +5,7 @@ import { graphql } from "../gql";
 import type { CohortFieldsFragment, MatchingStrategy, ProgramStatus } from "../gql/graphql";
 import { ErrorNote, Loading } from "../components/Status";
 import { CRITERION, label } from "../lib/labels";
+import { Enroll } from "./Enroll";
 
 export const CohortFields = graphql(`
   fragment CohortFields on CohortMatchingResult {
@@ -173,6 +174,7 @@ export default function ProgramDetail() {
         ))}
       </div>
       <ErrorNote error={statusResult.error} />
+      <Enroll programId={program.id} onEnrolled={reload} />
       <Cohort programId={program.id} onCommitted={reload} />
       {/* A new status starts a fresh policy form: a preview asked before a commit would re-run against the running program. */}
       <Policy key={program.status} programId={program.id} policy={program.policy} mentees={program.mentees} onSaved={reload} />

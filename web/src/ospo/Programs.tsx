@@ -3,6 +3,7 @@ import { Link } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
 import { Empty, ErrorNote, Loading } from "../components/Status";
+import { Import } from "./Import";
 
 const ProgramsDoc = graphql(`
   query Programs {
@@ -79,6 +80,7 @@ export default function Programs() {
         </button>
         <ErrorNote error={created.error} />
       </form>
+      <Import />
     </section>
   );
 }
