@@ -122,6 +122,10 @@ test("a mentee asks for a mentor; both see each step live; they check in, comple
   await withJonas.getByLabel(/Notes/).fill("Picked a first issue together");
   await withJonas.getByRole("button", { name: "Log check-in" }).click();
   await withJonas.getByText(/45 minutes with Priya Raman: Picked a first issue together/).waitFor();
+  await fromPriya.getByLabel("Milestone", { exact: true }).selectOption("LEVEL_UP");
+  await fromPriya.getByLabel("New level").selectOption("3");
+  await fromPriya.getByRole("button", { name: "Record milestone" }).click();
+  await fromPriya.getByText("Recorded: Reached a new open-source level (level 3).").waitFor();
 
   mentor.page.once("dialog", (dialog) => dialog.accept());
   await fromPriya.getByRole("button", { name: "Complete" }).click();
@@ -135,6 +139,19 @@ test("a mentee asks for a mentor; both see each step live; they check in, comple
   assert.equal(await mentor.page.getByRole("alert").count(), 0);
   await mentee.context.close();
   await mentor.context.close();
+});
+
+test("the keyboard reaches the content first, with a visible focus", async () => {
+  const { context, page } = await signedIn("Priya Raman");
+  await page.getByRole("heading", { name: "Find a mentor", level: 1 }).waitFor();
+  await page.keyboard.press("Tab");
+  const skip = page.getByRole("link", { name: "Skip to content" });
+  assert.ok(await skip.evaluate((el) => el === document.activeElement), "the skip link is not focused first");
+  const outline = await skip.evaluate((el) => getComputedStyle(el).outlineStyle);
+  assert.notEqual(outline, "none", "the focused link shows no outline");
+  await page.keyboard.press("Enter");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "main");
+  await context.close();
 });
 
 test("an expired session returns to sign in, and signing in again keeps the place", async () => {

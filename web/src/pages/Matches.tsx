@@ -133,6 +133,27 @@ const CheckIn = graphql(`
   }
 `);
 
+const Milestone = graphql(`
+  mutation RecordMilestone($input: MilestoneInput!) {
+    recordMilestone(input: $input) {
+      id
+      kind
+      newLevel
+    }
+  }
+`);
+
+const MILESTONES: Record<string, string> = {
+  FIRST_CONTRIBUTION: "First contribution",
+  BECAME_COMMITTER: "Became a committer",
+  BECAME_MAINTAINER: "Became a maintainer",
+  TALK_GIVEN: "Gave a talk",
+  EVENT_ORGANIZED: "Organized an event",
+  PROJECT_LAUNCHED: "Launched a project",
+  JOINED_WORKING_GROUP: "Joined a working group",
+  LEVEL_UP: "Reached a new open-source level",
+};
+
 const Complete = graphql(`
   mutation CompleteMatch($input: CompleteMatchInput!) {
     completeMatch(input: $input) {
@@ -354,6 +375,7 @@ function Active({ match, timeZone, onChange }: { match: Match; timeZone?: string
         </button>
         <ErrorNote error={logged.error} />
       </form>
+      <RecordMilestone match={match} />
       <div className="actions">
         <button
           type="button"
@@ -383,6 +405,66 @@ function Active({ match, timeZone, onChange }: { match: Match; timeZone?: string
         <ErrorNote error={completed.error ?? ended.error} />
       </div>
     </div>
+  );
+}
+
+function RecordMilestone({ match }: { match: Match }) {
+  const [recorded, record] = useMutation(Milestone);
+  const [kind, setKind] = useState("FIRST_CONTRIBUTION");
+  const [level, setLevel] = useState(String(Math.min(5, match.mentee.osmmLevel + 1)));
+  const [note, setNote] = useState("");
+  const id = match.id;
+  const made = recorded.data?.recordMilestone;
+  return (
+    <form
+      className="inline-form"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const answer = await record({
+          input: {
+            matchId: id,
+            kind: kind as never,
+            newLevel: kind === "LEVEL_UP" ? Number(level) : undefined,
+            note: note.trim() || undefined,
+          },
+        });
+        if (!answer.error) setNote("");
+      }}
+    >
+      <h4>Record a milestone</h4>
+      <label htmlFor={`kind-${id}`}>Milestone</label>
+      <select id={`kind-${id}`} value={kind} onChange={(e) => setKind(e.target.value)}>
+        {Object.entries(MILESTONES).map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+      {kind === "LEVEL_UP" && (
+        <>
+          <label htmlFor={`level-${id}`}>New level</label>
+          <select id={`level-${id}`} value={level} onChange={(e) => setLevel(e.target.value)}>
+            {[2, 3, 4, 5].map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </>
+      )}
+      <label htmlFor={`mnote-${id}`}>Note (optional)</label>
+      <input id={`mnote-${id}`} value={note} onChange={(e) => setNote(e.target.value)} />
+      <button type="submit" disabled={recorded.fetching}>
+        Record milestone
+      </button>
+      <ErrorNote error={recorded.error} />
+      {made && (
+        <p className="notice" role="status">
+          Recorded: {MILESTONES[made.kind] ?? made.kind}
+          {made.newLevel ? ` (level ${made.newLevel})` : ""}.
+        </p>
+      )}
+    </form>
   );
 }
 
