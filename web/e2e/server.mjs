@@ -24,9 +24,10 @@ export async function freePort() {
 
 /** `serve --demo` by default; `options.env` adds settings, `options.demo = false` leaves the demo out. */
 export async function startTandem(options = {}) {
-  const { demo = true, env: extra = {}, port = 0 } = options;
+  const { demo = true, env: extra = {}, port = 0, dir: given } = options;
   const bin = process.env.TANDEM_BIN ?? resolve(here, "../../target/debug/tandem");
-  const dir = mkdtempSync(join(tmpdir(), "tandem-e2e-"));
+  // With `dir`, the database lives there and outlives this server (a restart).
+  const dir = given ?? mkdtempSync(join(tmpdir(), "tandem-e2e-"));
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith("TANDEM_") && k !== "DATABASE_URL"),
   );
@@ -57,7 +58,7 @@ export async function startTandem(options = {}) {
     async stop() {
       child.kill("SIGTERM");
       await new Promise((ok) => child.once("exit", ok));
-      rmSync(dir, { recursive: true, force: true });
+      if (!given) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
