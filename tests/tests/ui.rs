@@ -33,7 +33,7 @@ async fn the_app_is_served_with_its_headers(backend: Backend) {
     assert_eq!(header(&page, "cache-control"), "no-cache");
     let csp = header(&page, "content-security-policy");
     assert!(csp.starts_with("default-src 'self';"), "{csp}");
-    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
     assert!(
         !csp.contains("unsafe-inline") && !csp.contains("http"),
         "{csp}"

@@ -22,7 +22,7 @@ before(async () => {
       {
         client_id: "tandem-web",
         token_endpoint_auth_method: "none",
-        redirect_uris: [`${app}/signin/callback`],
+        redirect_uris: [`${app}/signin/callback`, `${app}/signin/silent`],
         post_logout_redirect_uris: [`${app}/`],
         grant_types: ["authorization_code"],
         response_types: ["code"],
@@ -46,7 +46,8 @@ before(async () => {
           scope: "openid profile email",
           audience: "tandem",
           accessTokenFormat: "jwt",
-          accessTokenTTL: 600,
+          // Short, so the app renews it within the test (60 s before expiry).
+          accessTokenTTL: 75,
           jwt: { sign: { alg: "RS256" } },
         }),
       },
@@ -97,5 +98,33 @@ test("the SSO sign-in runs the code flow with PKCE, and Tandem accepts the provi
   assert.equal(await page.getByRole("alert").count(), 0);
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByText("You have signed out.").waitFor();
+  await context.close();
+});
+
+test("the token is renewed silently before it expires, and the app uses the new one", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const bearers = new Set();
+  page.on("request", (r) => {
+    if (new URL(r.url()).pathname === "/graphql") bearers.add(r.headers().authorization);
+  });
+  await page.goto(`${tandem.base}/profile`);
+  await page.getByRole("button", { name: "Sign in with your company account" }).click();
+  await page.locator("input[name=login]").fill("ada");
+  await page.locator("input[name=password]").fill("any");
+  await page.getByRole("button", { name: "Sign-in" }).click();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("heading", { name: "My profile", level: 1 }).waitFor();
+  await page.getByRole("heading", { name: "As a mentor" }).waitFor();
+  assert.equal(bearers.size, 1);
+  // Renewal runs in a hidden frame 60 s before the 75 s token expires.
+  const renewed = page.waitForResponse((r) => r.url().endsWith("/token") && r.ok(), { timeout: 40_000 });
+  await renewed;
+  await page.waitForTimeout(500);
+  await page.getByRole("link", { name: "My requests" }).click();
+  await page.getByRole("heading", { name: "My requests", level: 1 }).waitFor();
+  await page.waitForLoadState("networkidle");
+  assert.equal(bearers.size, 2, "the renewed token was not used");
+  assert.equal(await page.getByRole("alert").count(), 0);
   await context.close();
 });

@@ -30,7 +30,9 @@ const APP_ROUTES: [&str; 7] = [
 ];
 
 /// `default-src 'self'`, widened only to the identity provider the app
-/// signs in with (its token endpoint and silent-renew frame).
+/// signs in with (its token endpoint and silent-renew frame). Framing is
+/// allowed to the app itself only: silent renewal loads `/signin/silent`
+/// in a hidden frame of the app's own page.
 fn content_security_policy(state: &AppState) -> String {
     let provider = state
         .config
@@ -46,7 +48,7 @@ fn content_security_policy(state: &AppState) -> String {
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
          font-src 'self'; connect-src 'self'{extra}; frame-src 'self'{extra}; \
-         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
     )
 }
 

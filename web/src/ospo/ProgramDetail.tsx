@@ -158,6 +158,27 @@ export default function ProgramDetail() {
         {program.startsOn} to {program.endsOn} · {program.mentors.length} mentors and {program.mentees.length} mentees enrolled
       </p>
       {program.description && <p>{program.description}</p>}
+      <details className="history">
+        <summary>Who is enrolled</summary>
+        <div className="side-by-side">
+          <div>
+            <h2>Mentors</h2>
+            <ul>
+              {program.mentors.map((p) => (
+                <li key={p.id}>{p.displayName}</li>
+              ))}
+            </ul>
+          </div>
+          <div>
+            <h2>Mentees</h2>
+            <ul>
+              {program.mentees.map((p) => (
+                <li key={p.id}>{p.displayName}</li>
+              ))}
+            </ul>
+          </div>
+        </div>
+      </details>
       <div className="actions" role="group" aria-label="Move the program">
         {STATUSES.filter((s) => s !== program.status).map((s) => (
           <button
