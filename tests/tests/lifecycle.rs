@@ -242,6 +242,29 @@ async fn the_whole_flow_from_request_to_feedback(backend: Backend) {
     assert_eq!(request_now.data()["request"]["state"], "CLOSED");
     assert_eq!(request_now.data()["request"]["currentMatch"], Value::Null);
 
+    let given_by = async |sub: &str| {
+        app.as_user(
+            sub,
+            "query($id: ID!) { match(id: $id) { feedbackGiven } }",
+            json!({ "id": match_id }),
+        )
+        .await
+        .data()["match"]["feedbackGiven"]
+            .clone()
+    };
+    assert_eq!(given_by("learner").await, json!(false));
+    let ospo = app
+        .as_ospo(
+            "query($id: ID!) { match(id: $id) { id feedbackGiven } }",
+            json!({ "id": match_id }),
+        )
+        .await;
+    assert!(ospo.data()["match"]["id"].is_string());
+    assert_eq!(
+        ospo.data()["match"]["feedbackGiven"],
+        Value::Null,
+        "outside the pair"
+    );
     for (sub, rating, side) in [("learner", 5, "MENTEE"), ("rusty", 4, "MENTOR")] {
         let given = app
             .as_user(
@@ -251,6 +274,7 @@ async fn the_whole_flow_from_request_to_feedback(backend: Backend) {
             )
             .await;
         assert_eq!(given.data()["giveFeedback"]["side"], side);
+        assert_eq!(given_by(sub).await, json!(true));
     }
     let twice = app
         .as_user(

@@ -239,6 +239,18 @@ impl Match {
         let entries = svc::history(&state(ctx).db, &self.0).await?;
         Ok(entries.into_iter().map(AuditEvent).collect())
     }
+    /// Whether the caller's side of the pair has given its feedback; null
+    /// for anyone outside the pair.
+    async fn feedback_given(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
+        let Some(side) = self.0.side_of(&viewer(ctx)?.person_id) else {
+            return Ok(None);
+        };
+        Ok(Some(
+            store::has_feedback(&state(ctx).db, &self.0.id, side)
+                .await
+                .map_err(crate::error::ApiError::from)?,
+        ))
+    }
 }
 
 /// A check-in; the flag says whether the caller is one of the pair.

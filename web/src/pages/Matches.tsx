@@ -74,6 +74,7 @@ const MatchesQueryDoc = graphql(`
       nodes {
         id
         state
+        feedbackGiven
         proposedAt
         finishedAt
         declineReason
@@ -287,7 +288,8 @@ function PastCard({ match, meId, timeZone }: { match: PastMatch; meId: string; t
         {match.declineReason && ` · ${label(DECLINE_REASON, match.declineReason)}`}
         {match.endReason && ` · ${match.endReason}`}
       </p>
-      {(match.state === "COMPLETED" || match.state === "ENDED_EARLY") && <GiveFeedback matchId={match.id} />}
+      {(match.state === "COMPLETED" || match.state === "ENDED_EARLY") &&
+        (match.feedbackGiven ? <p className="meta">You gave your feedback. Thank you.</p> : <GiveFeedback matchId={match.id} />)}
     </article>
   );
 }

@@ -1,4 +1,4 @@
-import{n as e}from"./rolldown-runtime-WkwZ5CU-.js";import{V as t,a as n,c as r,l as i,n as a,o,r as s,t as c}from"./Status-BNGurRXc.js";import{a as l}from"./index-DaaZbDA9.js";var u=e(t(),1),d=o(),f=n(`
+import{n as e}from"./rolldown-runtime-WkwZ5CU-.js";import{V as t,a as n,c as r,l as i,n as a,o,r as s,t as c}from"./Status-BgJ_Dw1Z.js";import{a as l}from"./index-DnZgSfM9.js";var u=e(t(),1),d=o(),f=n(`
   mutation ImportPeople($csv: String!, $dryRun: Boolean) {
     importPeople(csv: $csv, dryRun: $dryRun) {
       dryRun

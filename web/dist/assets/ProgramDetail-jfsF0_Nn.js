@@ -1,4 +1,4 @@
-import{n as e}from"./rolldown-runtime-WkwZ5CU-.js";import{V as t,a as n,c as r,l as i,n as a,o,r as s,t as c}from"./Status-BNGurRXc.js";import{o as l,r as u,t as d}from"./index-DaaZbDA9.js";var f=e(t(),1),p=o(),m=n(`
+import{n as e}from"./rolldown-runtime-WkwZ5CU-.js";import{V as t,a as n,c as r,l as i,n as a,o,r as s,t as c}from"./Status-BgJ_Dw1Z.js";import{o as l,r as u,t as d}from"./index-DnZgSfM9.js";var f=e(t(),1),p=o(),m=n(`
   query PeopleSearch($search: String!) {
     people(search: $search, first: 10) {
       nodes {
