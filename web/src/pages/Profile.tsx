@@ -1,10 +1,11 @@
-import { cloneElement, useMemo, useState, type FormEvent } from "react";
-import { useMutation, useQuery } from "urql";
+import { cloneElement, useEffect, useMemo, useState, type FormEvent } from "react";
+import { useClient, useMutation, useQuery, type CombinedError } from "urql";
 import { graphql } from "../gql";
 import type { FoundationRole, MentoringTopic, ProfileQuery, ProjectRole } from "../gql/graphql";
 import { Picker, type Item } from "../components/Picker";
 import { ErrorNote, Loading } from "../components/Status";
 import { placeErrors } from "../lib/fields";
+import { readAll, type Page } from "../lib/pages";
 import { TOPIC } from "../lib/labels";
 
 const ProfileQueryDoc = graphql(`
@@ -62,35 +63,94 @@ const ProfileQueryDoc = graphql(`
   }
 `);
 
-// Two documents: the three catalogs in one would pass the query complexity limit.
-const SkillsQuery = graphql(`
-  query SkillCatalog {
-    skills(first: 100) {
+// One document per catalog, read a page at a time: together, or in one
+// page of everything, they would pass the query complexity limit.
+const SkillsPage = graphql(`
+  query SkillCatalogPage($after: String) {
+    skills(first: 100, after: $after) {
       nodes {
         slug
         name
         category
       }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
   }
 `);
 
-const CatalogQuery = graphql(`
-  query Catalog {
-    projects(first: 100) {
+const ProjectsPage = graphql(`
+  query ProjectCatalogPage($after: String) {
+    projects(first: 100, after: $after) {
       nodes {
         slug
         name
       }
-    }
-    foundations(first: 100) {
-      nodes {
-        slug
-        name
+      pageInfo {
+        hasNextPage
+        endCursor
       }
     }
   }
 `);
+
+const FoundationsPage = graphql(`
+  query FoundationCatalogPage($after: String) {
+    foundations(first: 100, after: $after) {
+      nodes {
+        slug
+        name
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
+type CatalogPage = Page<{ slug: string; name: string; category?: string | null }>;
+
+/** Every page of the three catalogs. */
+function useCatalogs(): { items: Catalogs; error: CombinedError | null } {
+  const client = useClient();
+  const [items, setItems] = useState<Catalogs>({ skills: [], projects: [], foundations: [] });
+  const [error, setError] = useState<CombinedError | null>(null);
+  useEffect(() => {
+    let live = true;
+    const all = async (read: (after: string | null) => Promise<CatalogPage | undefined>): Promise<Item[]> =>
+      (await readAll(read)).map((n) => ({ slug: n.slug, name: n.name, group: n.category }));
+    const fail = (e: CombinedError | undefined) => {
+      if (e && live) setError(e);
+    };
+    (async () => {
+      const [skills, projects, foundations] = await Promise.all([
+        all(async (after) => {
+          const r = await client.query(SkillsPage, { after }).toPromise();
+          fail(r.error);
+          return r.data?.skills;
+        }),
+        all(async (after) => {
+          const r = await client.query(ProjectsPage, { after }).toPromise();
+          fail(r.error);
+          return r.data?.projects;
+        }),
+        all(async (after) => {
+          const r = await client.query(FoundationsPage, { after }).toPromise();
+          fail(r.error);
+          return r.data?.foundations;
+        }),
+      ]);
+      if (live) setItems({ skills, projects, foundations });
+    })();
+    return () => {
+      live = false;
+    };
+  }, [client]);
+  return { items, error };
+}
 
 const UpdateMe = graphql(`
   mutation UpdateMyProfile($input: ProfileInput!) {
@@ -156,21 +216,12 @@ function zones(): string[] {
 
 export function Profile() {
   const [{ data, fetching, error }] = useQuery({ query: ProfileQueryDoc });
-  const [catalog] = useQuery({ query: CatalogQuery });
-  const [skillCatalog] = useQuery({ query: SkillsQuery });
-  const items = useMemo(
-    () => ({
-      skills: (skillCatalog.data?.skills.nodes ?? []).map((s) => ({ slug: s.slug, name: s.name, group: s.category })),
-      projects: (catalog.data?.projects.nodes ?? []).map((p) => ({ slug: p.slug, name: p.name })),
-      foundations: (catalog.data?.foundations.nodes ?? []).map((f) => ({ slug: f.slug, name: f.name })),
-    }),
-    [catalog.data, skillCatalog.data],
-  );
+  const { items, error: catalogError } = useCatalogs();
   return (
     <section aria-labelledby="profile-heading">
       <h1 id="profile-heading">My profile</h1>
       {fetching && !data && <Loading what="your profile" />}
-      <ErrorNote error={error ?? catalog.error ?? skillCatalog.error} />
+      <ErrorNote error={error ?? catalogError} />
       {data && (
         <>
           <AboutMe me={data.me} />
