@@ -300,5 +300,13 @@ test("the OSPO creates a program, enrolls a person found by search, and imports 
   await page.getByText(/Imported people.csv: 1 rows; 1 created/).waitFor();
   await noSeriousViolations(page, "programs with an import");
   await photograph(page, "programs", 1280);
+  // The OSPO's pages at phone width too.
+  await page.setViewportSize({ width: 360, height: 800 });
+  await photograph(page, "programs", 360);
+  await noSeriousViolations(page, "programs at 360 px");
+  await page.getByRole("link", { name: "Autumn 2027" }).click();
+  await page.getByRole("heading", { name: "Cohort matching" }).waitFor();
+  await noSeriousViolations(page, "program at 360 px");
+  await photograph(page, "program", 360);
   await context.close();
 });
