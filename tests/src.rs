@@ -176,6 +176,18 @@ impl TestApp {
         })
     }
 
+    /// The `/metrics` page as Prometheus scrapes it.
+    pub async fn metrics(&self) -> String {
+        self.client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("metrics body")
+    }
+
     /// A token for `sub` signed with the test secret.
     pub fn token(&self, sub: &str, name: Option<&str>, roles: &[&str]) -> String {
         token_for(sub, name, None, roles)

@@ -267,10 +267,7 @@ fn an_unreachable_key_set_stops_start_up_unless_lazy() {
     let token = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJlLW9mLWFkYQ";
     let answer = post_graphql(&address, token, "{ me { id } }");
     assert!(answer.contains("UNAUTHENTICATED"), "{answer}");
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
+    sigterm(&child);
     let log: Vec<String> = log.map_while(Result::ok).collect();
     child.wait().ok();
     assert!(
@@ -420,14 +417,7 @@ fn serve_drains_and_exits_zero_on_sigterm() {
         200,
         "not ready before SIGTERM"
     );
-    let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    sigterm(&child);
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "SIGTERM did not exit 0");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
@@ -452,14 +442,7 @@ fn a_closed_log_pipe_does_not_stop_the_service() {
     drop(log);
     assert_eq!(status_of(&address, "/readyz"), 200);
     assert_eq!(status_of(&address, "/healthz"), 200);
-    let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    sigterm(&child);
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -472,6 +455,15 @@ fn a_closed_log_pipe_does_not_stop_the_service() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(status.code(), Some(0));
+}
+
+/// Asks a running `serve` to stop, as a service manager would.
+fn sigterm(child: &std::process::Child) {
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -TERM failed");
 }
 
 /// Reads a starting `serve`'s log until it names its address; returns the

@@ -56,15 +56,7 @@ fn refused(answer: &Gql) {
 
 /// The value of an unlabelled sample in `/metrics`.
 async fn metric(app: &TestApp, name: &str) -> f64 {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics().await;
     text.lines()
         .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
         .unwrap_or_else(|| panic!("no {name} in {text}"))

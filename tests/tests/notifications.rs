@@ -851,15 +851,7 @@ async fn dead_deliveries_are_listed_for_the_ospo_and_retried(backend: Backend) {
     assert_eq!(node["attempts"], 2);
     assert_eq!(node["lastError"], "could not connect to the receiver");
     assert!(!listed.data().to_string().contains("SECRET-TOKEN"));
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("tandem_notifications_dead_total{channel=\"webhook\"} 1"),
         "{metrics}"
