@@ -275,6 +275,13 @@ test("the OSPO creates a program, enrolls a person found by search, and imports 
   await page.getByRole("button", { name: "Create program" }).click();
   await page.getByRole("link", { name: "Autumn 2027" }).click();
   await page.getByText("0 mentors and 0 mentees enrolled").waitFor();
+  // An illegal move is refused in a sentence, and nothing changes.
+  await page.getByRole("button", { name: "Move to running" }).click();
+  await page.getByRole("alert").waitFor();
+  await page.locator("#program-heading .badge", { hasText: "draft" }).waitFor();
+  await page.getByRole("button", { name: "Move to open" }).click();
+  await page.locator("#program-heading .badge", { hasText: "open" }).waitFor();
+  assert.equal(await page.getByRole("alert").count(), 0);
   await page.getByLabel("Name, email or department").fill("priya");
   await page.getByRole("button", { name: "Search" }).click();
   await page.getByLabel(/Priya Raman/).check();

@@ -59,6 +59,23 @@ test("the subscription reconnects after the server went away", async () => {
   await mentee.page.getByText("Your request went to Jonas Weber").waitFor();
   const fromPriya = mentor.page.locator("li.card", { has: mentor.page.getByRole("heading", { name: /Mentoring Priya Raman/ }) });
   await fromPriya.getByText("Release management").waitFor({ timeout: 15_000 });
+
+  // He declines it, with a reason and a message; she is offered another
+  // mentor, and her request goes on.
+  await fromPriya.getByRole("button", { name: "Decline…" }).click();
+  await fromPriya.getByLabel("Why are you declining?").selectOption("NO_TIME_NOW");
+  await fromPriya.getByLabel("A message to the mentee (optional)").fill("Busy with a release until March");
+  await fromPriya.getByRole("button", { name: "Decline", exact: true }).click();
+  const declined = mentor.page.locator("li.card", { hasText: "Release management" }).filter({ hasText: "Declined" });
+  await declined.getByText("No time right now").waitFor();
+  assert.equal(await mentor.page.getByRole("alert").count(), 0);
+  await mentee.page.getByRole("link", { name: "My requests", exact: true }).click();
+  const request = mentee.page.locator("li.card", { hasText: "Release management" });
+  await request.getByRole("heading", { name: /Proposed to a mentor|Waiting for a mentor/ }).waitFor();
+  // She withdraws it.
+  mentee.page.once("dialog", (dialog) => dialog.accept());
+  await request.getByRole("button", { name: "Withdraw" }).click();
+  await request.getByRole("heading", { name: "Withdrawn" }).waitFor();
   await mentee.context.close();
   await mentor.context.close();
 });
