@@ -26,6 +26,7 @@ pub struct Loaders {
     pub live_matches: DataLoader<LiveMatches>,
     pub matches: DataLoader<Matches>,
     pub ties: DataLoader<Ties>,
+    pub feedback: DataLoader<FeedbackSides>,
 }
 
 impl Loaders {
@@ -39,6 +40,7 @@ impl Loaders {
             requests: DataLoader::new(Requests(db.clone()), tokio::spawn),
             live_matches: DataLoader::new(LiveMatches(db.clone()), tokio::spawn),
             matches: DataLoader::new(Matches(db.clone()), tokio::spawn),
+            feedback: DataLoader::new(FeedbackSides(db.clone()), tokio::spawn),
             ties: DataLoader::new(
                 Ties {
                     db: db.clone(),
@@ -76,6 +78,23 @@ impl Loader<String> for Matches {
             .await
             .map_err(|e| Arc::new(e.into()))?;
         Ok(rows.into_iter().map(|m| (m.id.clone(), m)).collect())
+    }
+}
+
+/// The sides that gave feedback on each match, by match id (absent: none).
+pub struct FeedbackSides(DatabaseConnection);
+
+impl Loader<String> for FeedbackSides {
+    type Value = Vec<domain::mentorship::Side>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[String],
+    ) -> Result<HashMap<String, Vec<domain::mentorship::Side>>, LoadError> {
+        matches::feedback_sides(&self.0, keys)
+            .await
+            .map_err(|e| Arc::new(e.into()))
     }
 }
 

@@ -245,11 +245,8 @@ impl Match {
         let Some(side) = self.0.side_of(&viewer(ctx)?.person_id) else {
             return Ok(None);
         };
-        Ok(Some(
-            store::has_feedback(&state(ctx).db, &self.0.id, side)
-                .await
-                .map_err(crate::error::ApiError::from)?,
-        ))
+        let given = loaded(loaders(ctx).feedback.load_one(self.0.id.clone()).await)?;
+        Ok(Some(given.is_some_and(|sides| sides.contains(&side))))
     }
 }
 

@@ -2,6 +2,8 @@
 //! and feedback. States cross this boundary as
 //! [`domain::mentorship::MatchState`], never as strings.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use domain::mentorship::{DeclineReason, MatchState, MilestoneKind, Side};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -616,6 +618,31 @@ fn side_slug(side: Side) -> &'static str {
         Side::Mentor => "mentor",
         Side::Mentee => "mentee",
     }
+}
+
+/// For each of these matches that has feedback, the sides that gave it.
+pub async fn feedback_sides(
+    db: &impl ConnectionTrait,
+    match_ids: &[String],
+) -> Result<HashMap<String, Vec<Side>>, DbErr> {
+    let rows: Vec<(String, String)> = feedback::Entity::find()
+        .select_only()
+        .column(feedback::Column::MatchId)
+        .column(feedback::Column::Side)
+        .filter(feedback::Column::MatchId.is_in(match_ids.iter().cloned()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut sides: HashMap<String, Vec<Side>> = HashMap::new();
+    for (match_id, side) in rows {
+        let side = if side == side_slug(Side::Mentor) {
+            Side::Mentor
+        } else {
+            Side::Mentee
+        };
+        sides.entry(match_id).or_default().push(side);
+    }
+    Ok(sides)
 }
 
 /// Whether `side` already gave feedback on the match.
