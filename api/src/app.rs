@@ -124,14 +124,21 @@ impl AppState {
             tracing::debug!(reason = %e, "token refused");
             AuthFailure::Unauthenticated
         })?;
-        let person_id = self.provision(&claims).await.map_err(|e| {
+        let (person_id, active) = self.provision(&claims).await.map_err(|e| {
             tracing::error!(error = ?e, "provisioning failed");
             AuthFailure::Internal(e)
         })?;
+        if !active {
+            tracing::info!(person = %person_id, "a deactivated person was refused");
+            return Err(AuthFailure::Unauthenticated);
+        }
         Ok(Viewer { person_id, claims })
     }
 
-    async fn provision(&self, claims: &Claims) -> Result<String, sea_orm::DbErr> {
+    /// The caller's person id and whether they are active. The cache spares
+    /// the write; whether the person is still active is read every time,
+    /// since any instance may have deactivated them.
+    async fn provision(&self, claims: &Claims) -> Result<(String, bool), sea_orm::DbErr> {
         let cached = {
             let cache = self.provisioned.lock().unwrap_or_else(|p| p.into_inner());
             cache.get(&claims.sub).cloned()
@@ -140,9 +147,17 @@ impl AppState {
             && hit.name == claims.name
             && hit.email == claims.email
         {
-            return Ok(hit.person_id);
+            if crate::store::people::is_active(&self.db, &hit.person_id).await? {
+                return Ok((hit.person_id, true));
+            }
+            // Deactivated, or erased: then the subject is free again and
+            // leads to a new person, which the full path below finds.
         }
-        let person_id = crate::store::people::provision(&self.db, claims).await?;
+        let found = crate::store::people::provision(&self.db, claims).await?;
+        if !found.active {
+            return Ok((found.id, false));
+        }
+        let person_id = found.id;
         let mut cache = self.provisioned.lock().unwrap_or_else(|p| p.into_inner());
         if cache.len() >= PROVISION_CACHE_MAX {
             cache.clear();
@@ -153,6 +168,6 @@ impl AppState {
             person_id: person_id.clone(),
         };
         cache.insert(claims.sub.clone(), entry);
-        Ok(person_id)
+        Ok((person_id, true))
     }
 }

@@ -39,6 +39,8 @@
 //! | `TANDEM_DELIVERY_WORKER` | on (off: this instance sends nothing) |
 //! | `TANDEM_UI` | on (the web app at `/`) |
 //! | `TANDEM_OIDC_CLIENT_ID` | none (the web app's SSO sign-in, with `TANDEM_OIDC_ISSUER`) |
+//! | `TANDEM_RETAIN_NOTES_DAYS` | off (check-in notes blanked this many days after their match finished) |
+//! | `TANDEM_RETAIN_AUDIT_DAYS` | off (audit events' actor and reason blanked after this many days) |
 
 use std::collections::HashMap;
 use std::fmt::Display;
@@ -177,6 +179,8 @@ pub struct Config {
     /// The web app's OpenID Connect client (`TANDEM_OIDC_CLIENT_ID`), with
     /// `TANDEM_OIDC_ISSUER`.
     pub oidc_client_id: Option<String>,
+    /// How long personal details are kept (off: for ever).
+    pub retention: Retention,
 }
 
 /// A webhook body: Tandem's signed JSON, or what a Slack or Mattermost
@@ -496,6 +500,17 @@ impl Source {
         }
     }
 
+    /// A number of days, when set: a whole number from 1 to 36,500.
+    fn days(&self, var: &'static str) -> Result<Option<u32>, ConfigError> {
+        match self.parsed::<u32>(var)? {
+            Some(days) if !(1..=36_500).contains(&days) => Err(ConfigError::Invalid {
+                var,
+                reason: "a number of days from 1 to 36500 (leave it unset to keep for ever)".into(),
+            }),
+            days => Ok(days),
+        }
+    }
+
     fn positive(&self, var: &'static str, default: usize) -> Result<usize, ConfigError> {
         let value = self.parsed::<usize>(var)?.unwrap_or(default);
         if value == 0 {
@@ -506,6 +521,15 @@ impl Source {
         }
         Ok(value)
     }
+}
+
+/// How long personal details are kept; `None` keeps them for ever.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Retention {
+    /// Check-in notes, counted from the day their match finished.
+    pub notes_days: Option<u32>,
+    /// Audit events' actor and reason, counted from the event.
+    pub audit_days: Option<u32>,
 }
 
 /// Options that `tandem serve` may give on its command line.
@@ -615,6 +639,10 @@ impl Config {
                 .raw("TANDEM_OIDC_CLIENT_ID")?
                 .map(|s| s.trim().to_owned())
                 .filter(|s| !s.is_empty()),
+            retention: Retention {
+                notes_days: source.days("TANDEM_RETAIN_NOTES_DAYS")?,
+                audit_days: source.days("TANDEM_RETAIN_AUDIT_DAYS")?,
+            },
         })
     }
 
@@ -766,6 +794,7 @@ impl Config {
             ui: true,
             demo: false,
             oidc_client_id: None,
+            retention: Retention::default(),
         }
     }
 

@@ -500,6 +500,43 @@ impl DeclineReason {
     }
 }
 
+/// The end reason a mentorship gets when one of its pair leaves the company.
+pub const LEFT: &str = "left";
+
+/// What a person's leaving does to one of their live matches (issue
+/// "People leave"): nothing of theirs stays live, and the other side's
+/// request goes on where it can.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnDeparture {
+    /// A proposal to the leaving mentor: cancelled, and the mentee's
+    /// request cascades to the next-best mentor.
+    CancelAndCascade,
+    /// A proposal for the leaving mentee: cancelled, their request withdrawn.
+    CancelAndWithdraw,
+    /// An active mentorship, whichever side leaves: ended early, reason [`LEFT`].
+    EndEarly,
+}
+
+impl OnDeparture {
+    /// `None` for a match that is no longer live.
+    pub fn of(state: MatchState, leaver: Side) -> Option<Self> {
+        match (state, leaver) {
+            (MatchState::Proposed, Side::Mentor) => Some(Self::CancelAndCascade),
+            (MatchState::Proposed, Side::Mentee) => Some(Self::CancelAndWithdraw),
+            (MatchState::Active, _) => Some(Self::EndEarly),
+            _ => None,
+        }
+    }
+
+    /// The match's move.
+    pub fn action(self) -> MatchAction {
+        match self {
+            Self::CancelAndCascade | Self::CancelAndWithdraw => MatchAction::Cancel,
+            Self::EndEarly => MatchAction::EndEarly,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -758,5 +795,47 @@ mod tests {
         // Display is the slug, which is what the store writes.
         assert_eq!(MatchState::EndedEarly.to_string(), "ended_early");
         assert_eq!(RequestState::Withdrawn.to_string(), "withdrawn");
+    }
+
+    #[test]
+    fn leaving_ends_everything_live_and_nothing_else() {
+        use MatchState as S;
+        assert_eq!(
+            OnDeparture::of(S::Proposed, Side::Mentor),
+            Some(OnDeparture::CancelAndCascade)
+        );
+        assert_eq!(
+            OnDeparture::of(S::Proposed, Side::Mentee),
+            Some(OnDeparture::CancelAndWithdraw)
+        );
+        for side in [Side::Mentor, Side::Mentee] {
+            assert_eq!(
+                OnDeparture::of(S::Active, side),
+                Some(OnDeparture::EndEarly)
+            );
+            for done in [
+                S::Completed,
+                S::EndedEarly,
+                S::Declined,
+                S::Expired,
+                S::Cancelled,
+            ] {
+                assert_eq!(OnDeparture::of(done, side), None, "{done:?}");
+            }
+        }
+        // Each move the departure makes is one the match's workflow allows.
+        for (state, side) in [
+            (S::Proposed, Side::Mentor),
+            (S::Proposed, Side::Mentee),
+            (S::Active, Side::Mentee),
+        ] {
+            let action = OnDeparture::of(state, side).unwrap().action();
+            let to = state.apply(action).unwrap();
+            assert!(!to.is_live());
+        }
+        assert_eq!(
+            S::Active.apply(OnDeparture::EndEarly.action()),
+            Ok(S::EndedEarly)
+        );
     }
 }

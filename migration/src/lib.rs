@@ -19,6 +19,7 @@ mod m0005_milestone_previous_level;
 mod m0006_metrics_indexes;
 mod m0007_match_requested_at;
 mod m0008_notifications;
+mod m0009_people_leave;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_metrics_indexes::Migration),
             Box::new(m0007_match_requested_at::Migration),
             Box::new(m0008_notifications::Migration),
+            Box::new(m0009_people_leave::Migration),
         ]
     }
 }

@@ -312,6 +312,9 @@ async fn a_large_enrollment_is_written_in_batches(backend: Backend) {
             timezone: None,
             languages: vec![],
             osmm_level: 1,
+            deactivated_at: None,
+            deactivation_reason: None,
+            erased_at: None,
         };
         tandem::store::people::insert(&txn, &person, None)
             .await

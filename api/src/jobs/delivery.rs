@@ -76,7 +76,8 @@ pub async fn claim(state: &AppState, now: DateTime<Utc>, limit: u64) -> ApiResul
 enum Plan {
     /// Send with these facts (names filled) and, for an email, this address.
     Send(Box<Facts>, Option<String>),
-    /// An email nobody should get: no address, or that kind turned off.
+    /// An email nobody should get: no address, that kind turned off, or the
+    /// person left.
     Drop,
     /// Unreadable (a corrupt payload): recorded as a failed attempt.
     Fail(String),
@@ -119,7 +120,11 @@ async fn plan(state: &AppState, claimed: &[Delivery]) -> ApiResult<Vec<Plan>> {
             let Some(person) = &delivery.person_id else {
                 return Plan::Drop;
             };
-            let address = contacts.get(person).and_then(|c| c.email.clone());
+            // Someone who left gets nothing more, whatever was queued.
+            let address = contacts
+                .get(person)
+                .filter(|c| c.active)
+                .and_then(|c| c.email.clone());
             if address.is_none() || optouts.contains(&(person.clone(), delivery.kind)) {
                 Plan::Drop
             } else {

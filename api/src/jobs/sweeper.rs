@@ -1,7 +1,8 @@
 //! The proposal sweeper (design.md, "Proposal expiry"): expires proposals
 //! whose SLA passed and cascades each to the next-best mentor, reminds
 //! mentors of proposals still unanswered (at half the SLA and a day before
-//! expiry), then offers free seats to requests still waiting.
+//! expiry), then offers free seats to requests still waiting, and applies
+//! retention (`TANDEM_RETAIN_NOTES_DAYS`, `TANDEM_RETAIN_AUDIT_DAYS`).
 
 use std::time::Duration;
 
@@ -26,6 +27,10 @@ pub struct Pass {
     pub proposed: usize,
     /// Reminders this pass sent.
     pub reminded: usize,
+    /// Check-in notes blanked by retention.
+    pub notes_blanked: u64,
+    /// Audit events whose actor and reason retention took off.
+    pub audit_blanked: u64,
 }
 
 /// One pass at `now`. Each due proposal is expired in its own transaction
@@ -55,6 +60,8 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> ApiResult<Pass> {
     }
     pass.reminded = remind(state, now).await?;
     pass.proposed = proposals::offer_seats(state, now, None).await?;
+    (pass.notes_blanked, pass.audit_blanked) =
+        crate::service::privacy::apply_retention(state, now).await?;
     Ok(pass)
 }
 

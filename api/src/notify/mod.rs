@@ -253,7 +253,8 @@ pub struct Written {
 }
 
 /// Writes the notices' inbox and outbox rows in the caller's transaction:
-/// inserts only, no reads. An email row is queued for each recipient while
+/// inserts only, no reads. Recipients in `silenced` (someone leaving in
+/// this transaction) are skipped. An email row is queued for each recipient while
 /// email is on; the worker reads the address and the person's preferences
 /// when it sends, and drops the email if there is no address or that kind
 /// is turned off.
@@ -262,6 +263,7 @@ pub async fn write(
     config: &NotifyConfig,
     now: DateTime<Utc>,
     notices: &[Notice],
+    silenced: &[String],
 ) -> Result<Written, DbErr> {
     if notices.is_empty() {
         return Ok(Written::default());
@@ -281,6 +283,9 @@ pub async fn write(
                 Side::Mentor => &notice.mentor_id,
                 Side::Mentee => &notice.mentee_id,
             };
+            if silenced.contains(person_id) {
+                continue;
+            }
             let facts = Facts {
                 side: Some(side.slug().to_owned()),
                 detail: notice.detail.for_side(notice.kind, *side),

@@ -383,6 +383,9 @@ async fn seed_people(db: &DatabaseConnection, size: usize) -> anyhow::Result<()>
                 2 => 2,
                 _ => level,
             },
+            deactivated_at: None,
+            deactivation_reason: None,
+            erased_at: None,
         };
         people::insert(&txn, &person, sub).await?;
         if is_head {

@@ -390,7 +390,7 @@ pub async fn run(
         .collect();
     mentors.sort();
     mentors.dedup();
-    let written = notify::write(&txn, &state.config.notify, now, &notices).await?;
+    let written = notify::write(&txn, &state.config.notify, now, &notices, &[]).await?;
     matches::publish_load(&txn, &mentors).await?;
     txn.commit().await?;
     events.extend(written.inbox.into_iter().map(Event::Notification));

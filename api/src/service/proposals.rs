@@ -55,6 +55,8 @@ pub(crate) struct Work<'s> {
     notices: Vec<Notice>,
     /// Mentors whose seats this transaction gave back.
     freed: Vec<String>,
+    /// People told nothing: those leaving in this transaction.
+    silenced: Vec<String>,
 }
 
 impl<'s> Work<'s> {
@@ -100,6 +102,7 @@ impl<'s> Work<'s> {
             events: Vec::new(),
             notices: Vec::new(),
             freed: Vec::new(),
+            silenced: Vec::new(),
         })
     }
 
@@ -128,9 +131,10 @@ impl<'s> Work<'s> {
             notices,
             freed,
             now,
+            silenced,
             ..
         } = self;
-        let written = notify::write(&txn, &state.config.notify, now, &notices).await?;
+        let written = notify::write(&txn, &state.config.notify, now, &notices, &silenced).await?;
         let mut mentors: Vec<String> = live.into_keys().collect();
         mentors.sort();
         matches::publish_load(&txn, &mentors).await?;
@@ -146,6 +150,12 @@ impl<'s> Work<'s> {
     /// Tells the pair of a match about `notice` once this transaction commits.
     pub fn notify(&mut self, notice: Notice) {
         self.notices.push(notice);
+    }
+
+    /// Tells `person_id` nothing of what this transaction does (they are
+    /// leaving); the other sides are still told.
+    pub fn silence(&mut self, person_id: &str) {
+        self.silenced.push(person_id.to_owned());
     }
 
     fn pool(&self) -> ApiResult<Arc<MentorPool>> {

@@ -18,6 +18,7 @@ pub enum Subject {
     Match,
     Program,
     Enrollment,
+    Person,
 }
 
 impl Subject {
@@ -27,6 +28,7 @@ impl Subject {
             Self::Match => "match",
             Self::Program => "program",
             Self::Enrollment => "enrollment",
+            Self::Person => "person",
         }
     }
 }

@@ -29,6 +29,9 @@ pub mod person {
         pub sso_email: Option<String>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub deactivated_at: Option<DateTimeUtc>,
+        pub deactivation_reason: Option<String>,
+        pub erased_at: Option<DateTimeUtc>,
     }
     no_relations!();
 }

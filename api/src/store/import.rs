@@ -100,6 +100,10 @@ pub async fn upsert_people(db: &impl ConnectionTrait, people: &[Person]) -> Resu
             sso_email: NotSet,
             created_at: Set(now),
             updated_at: Set(now),
+            // Deactivation goes through `service::leavers`, with its cascade.
+            deactivated_at: NotSet,
+            deactivation_reason: NotSet,
+            erased_at: NotSet,
         })
         .collect();
     let update = OnConflict::column(C::Id)

@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use domain::mentorship::{DeclineReason, MatchState, MilestoneKind, Side};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 
 use super::entities::{check_in, feedback, mentorship_match, milestone};
@@ -195,6 +195,27 @@ pub async fn live_for_requests(
         mentorship_match::Entity::find()
             .filter(mentorship_match::Column::RequestId.is_in(request_ids.iter().cloned()))
             .filter(mentorship_match::Column::State.is_in(live_slugs()))
+            .all(db)
+            .await?,
+    )
+}
+
+/// The live (proposed or active) matches where `person_id` is mentor or
+/// mentee, in id order.
+pub async fn live_of_person(
+    db: &impl ConnectionTrait,
+    person_id: &str,
+) -> Result<Vec<Match>, DbErr> {
+    use mentorship_match::Column as C;
+    rows(
+        mentorship_match::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(C::MentorId.eq(person_id))
+                    .add(C::MenteeId.eq(person_id)),
+            )
+            .filter(C::State.is_in(live_slugs()))
+            .order_by_asc(C::Id)
             .all(db)
             .await?,
     )
@@ -412,11 +433,17 @@ async fn move_seat(
     .transpose()
 }
 
-/// Takes one seat of an accepting mentor and returns the new live count;
-/// `None` when no seat is free or the mentor is not accepting. The
+/// Takes one seat of an accepting, active mentor and returns the new live
+/// count; `None` when no seat is free, the mentor is not accepting or has
+/// left. The person row is share-locked first (see
+/// [`super::people::lock_if_active`]), so a deactivation either sees this
+/// proposal or is seen by it. The
 /// condition and the CHECK on `live_count` keep capacity even across
 /// instances; the mentor row stays locked until commit.
 pub async fn take_seat(db: &impl ConnectionTrait, mentor_id: &str) -> Result<Option<u32>, DbErr> {
+    if !super::people::lock_if_active(db, mentor_id).await? {
+        return Ok(None);
+    }
     move_seat(
         db,
         mentor_id,

@@ -12,6 +12,7 @@ pub mod matches;
 pub mod notifications;
 pub mod people;
 pub mod policies;
+pub mod privacy;
 pub mod profiles;
 pub mod programs;
 pub mod reports;

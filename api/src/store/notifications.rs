@@ -29,6 +29,8 @@ fn kind_of(raw: &str) -> Result<Kind, DbErr> {
 pub struct Contact {
     pub name: String,
     pub email: Option<String>,
+    /// False once the person left: nothing more is sent to them.
+    pub active: bool,
 }
 
 pub async fn contacts(
@@ -37,21 +39,30 @@ pub async fn contacts(
 ) -> Result<HashMap<String, Contact>, DbErr> {
     let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(IN_LIST) {
-        let rows: Vec<(String, String, Option<String>)> = person::Entity::find()
+        type Row = (String, String, Option<String>, Option<DateTime<Utc>>);
+        let rows: Vec<Row> = person::Entity::find()
             .select_only()
             .columns([
                 person::Column::Id,
                 person::Column::DisplayName,
                 person::Column::Email,
+                person::Column::DeactivatedAt,
             ])
             .filter(person::Column::Id.is_in(chunk.iter().cloned()))
             .into_tuple()
             .all(db)
             .await?;
-        out.extend(
-            rows.into_iter()
-                .map(|(id, name, email)| (id, Contact { name, email })),
-        );
+        out.extend(rows.into_iter().map(|(id, name, email, left)| {
+            let active = left.is_none();
+            (
+                id,
+                Contact {
+                    name,
+                    email,
+                    active,
+                },
+            )
+        }));
     }
     Ok(out)
 }

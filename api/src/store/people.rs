@@ -1,6 +1,6 @@
 //! People: provisioning from token claims, lookups and profile updates.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
@@ -20,6 +20,18 @@ pub struct Person {
     pub timezone: Option<String>,
     pub languages: Vec<String>,
     pub osmm_level: u8,
+    /// Set while the person is deactivated (they left): no access, never
+    /// proposed, nothing sent to them.
+    pub deactivated_at: Option<DateTime<Utc>>,
+    pub deactivation_reason: Option<String>,
+    /// Set once their personal data was erased (they stay deactivated).
+    pub erased_at: Option<DateTime<Utc>>,
+}
+
+impl Person {
+    pub fn is_active(&self) -> bool {
+        self.deactivated_at.is_none()
+    }
 }
 
 impl Person {
@@ -37,6 +49,9 @@ impl Person {
             manager_id: row.manager_id,
             timezone: row.timezone,
             osmm_level,
+            deactivated_at: row.deactivated_at,
+            deactivation_reason: row.deactivation_reason,
+            erased_at: row.erased_at,
         })
     }
 }
@@ -63,17 +78,23 @@ fn claimed_name(claims: &Claims) -> String {
 /// calls race (the insert does nothing on a `sub` conflict), and refreshes
 /// name and email when the SSO's values changed since the last call. A person
 /// imported from HR with the same email and no `sub` yet is linked, not
-/// duplicated. Returns the person's id.
-pub async fn provision(db: &impl ConnectionTrait, claims: &Claims) -> Result<String, DbErr> {
+/// duplicated. A deactivated person is found, not brought back: only
+/// `reactivatePerson` does that.
+pub async fn provision(db: &impl ConnectionTrait, claims: &Claims) -> Result<Provisioned, DbErr> {
     let email = claims
         .email
         .as_deref()
         .and_then(|e| domain::values::email(e).ok());
     if let Some(existing) = find_by_sub(db, &claims.sub).await? {
-        if existing.sso_name != claims.name || existing.sso_email != email {
+        let active = existing.deactivated_at.is_none();
+        // A deactivated person's record is left as it is: they are refused.
+        if active && (existing.sso_name != claims.name || existing.sso_email != email) {
             refresh_from_claims(db, &existing.id, claims, email.as_deref()).await?;
         }
-        return Ok(existing.id);
+        return Ok(Provisioned {
+            id: existing.id,
+            active,
+        });
     }
     if let Some(email) = &email {
         let linked = person::Entity::update_many()
@@ -85,8 +106,11 @@ pub async fn provision(db: &impl ConnectionTrait, claims: &Claims) -> Result<Str
         if linked.rows_affected > 0
             && let Some(row) = find_by_sub(db, &claims.sub).await?
         {
-            refresh_from_claims(db, &row.id, claims, Some(email)).await?;
-            return Ok(row.id);
+            let active = row.deactivated_at.is_none();
+            if active {
+                refresh_from_claims(db, &row.id, claims, Some(email)).await?;
+            }
+            return Ok(Provisioned { id: row.id, active });
         }
     }
     let now = Utc::now();
@@ -104,6 +128,9 @@ pub async fn provision(db: &impl ConnectionTrait, claims: &Claims) -> Result<Str
         sso_email: Set(email),
         created_at: Set(now),
         updated_at: Set(now),
+        deactivated_at: Set(None),
+        deactivation_reason: Set(None),
+        erased_at: Set(None),
     };
     person::Entity::insert(row)
         .on_conflict_do_nothing_on([person::Column::Sub])
@@ -112,7 +139,45 @@ pub async fn provision(db: &impl ConnectionTrait, claims: &Claims) -> Result<Str
     let row = find_by_sub(db, &claims.sub)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("provisioned person".into()))?;
-    Ok(row.id)
+    Ok(Provisioned {
+        active: row.deactivated_at.is_none(),
+        id: row.id,
+    })
+}
+
+/// Who a token's subject is, and whether they may still call the API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provisioned {
+    pub id: String,
+    pub active: bool,
+}
+
+/// Whether the person is active, holding a share lock on their row until
+/// the transaction ends (PostgreSQL `FOR SHARE`; SQLite's writers are
+/// serialised already). A deactivation updates that row first, so it waits
+/// for a proposal that read the person as active (and then cancels it), or
+/// the proposal waits for the deactivation and reads it.
+pub async fn lock_if_active(db: &impl ConnectionTrait, id: &str) -> Result<bool, DbErr> {
+    let found = person::Entity::find_by_id(id.to_owned())
+        .select_only()
+        .column(person::Column::DeactivatedAt)
+        .lock_shared()
+        .into_tuple::<Option<DateTime<Utc>>>()
+        .one(db)
+        .await?;
+    Ok(matches!(found, Some(None)))
+}
+
+/// Whether the person exists and is not deactivated: read on every call,
+/// so a deactivation on any instance shuts the person out at once.
+pub async fn is_active(db: &impl ConnectionTrait, id: &str) -> Result<bool, DbErr> {
+    let found = person::Entity::find_by_id(id.to_owned())
+        .select_only()
+        .column(person::Column::DeactivatedAt)
+        .into_tuple::<Option<DateTime<Utc>>>()
+        .one(db)
+        .await?;
+    Ok(matches!(found, Some(None)))
 }
 
 async fn find_by_sub(db: &impl ConnectionTrait, sub: &str) -> Result<Option<person::Model>, DbErr> {
@@ -272,6 +337,9 @@ pub async fn insert(
         sso_email: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        deactivated_at: Set(person.deactivated_at),
+        deactivation_reason: Set(person.deactivation_reason.clone()),
+        erased_at: Set(None),
     };
     person::Entity::insert(row)
         .exec_without_returning(db)
@@ -296,4 +364,62 @@ pub async fn set_level(db: &impl ConnectionTrait, id: &str, level: u8) -> Result
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Marks a person deactivated (they left); false when they already were.
+/// Updating the row first is what orders a deactivation against a
+/// concurrent proposal (see [`lock_if_active`]).
+pub async fn set_deactivated(
+    db: &impl ConnectionTrait,
+    id: &str,
+    at: DateTime<Utc>,
+    reason: &str,
+) -> Result<bool, DbErr> {
+    let done = person::Entity::update_many()
+        .col_expr(person::Column::DeactivatedAt, Expr::value(at))
+        .col_expr(
+            person::Column::DeactivationReason,
+            Expr::value(reason.to_owned()),
+        )
+        .col_expr(person::Column::UpdatedAt, Expr::value(at))
+        .filter(person::Column::Id.eq(id))
+        .filter(person::Column::DeactivatedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// Gives a deactivated person their access back; false when they were
+/// active, or erased (an erased record belongs to nobody any more).
+pub async fn set_reactivated(
+    db: &impl ConnectionTrait,
+    id: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let done = person::Entity::update_many()
+        .col_expr(
+            person::Column::DeactivatedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            person::Column::DeactivationReason,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(person::Column::UpdatedAt, Expr::value(at))
+        .filter(person::Column::Id.eq(id))
+        .filter(person::Column::DeactivatedAt.is_not_null())
+        .filter(person::Column::ErasedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// The person whose email this is (emails are compared as stored: lower case).
+pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Vec<Person>, DbErr> {
+    let rows = person::Entity::find()
+        .filter(person::Column::Email.eq(email.to_lowercase()))
+        .order_by_asc(person::Column::Id)
+        .all(db)
+        .await?;
+    rows.into_iter().map(Person::from_row).collect()
 }

@@ -434,6 +434,7 @@ pub async fn search_mentors(
     if let Some(after) = after {
         query = query.filter(M::PersonId.gt(after));
     }
+    query = query.filter(M::PersonId.not_in_subquery(departed()));
     if let Some(accepting) = search.accepting {
         query = query.filter(M::Accepting.eq(accepting));
     }
@@ -506,11 +507,21 @@ pub async fn which_are_mentees(
         .await
 }
 
-/// Every mentor's person id, in id order.
+/// The people who left (deactivated): never listed, ranked or proposed.
+fn departed() -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(person::Column::Id)
+        .from(person::Entity)
+        .and_where(person::Column::DeactivatedAt.is_not_null())
+        .to_owned()
+}
+
+/// Every active mentor's person id, in id order.
 pub async fn all_mentor_ids(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
     mentor_profile::Entity::find()
         .select_only()
         .column(mentor_profile::Column::PersonId)
+        .filter(mentor_profile::Column::PersonId.not_in_subquery(departed()))
         .order_by_asc(mentor_profile::Column::PersonId)
         .into_tuple::<String>()
         .all(db)

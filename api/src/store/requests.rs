@@ -306,3 +306,18 @@ pub async fn in_program(
             .await?,
     )
 }
+
+/// A mentee's unfinished requests (open, proposed or matched), in id order.
+pub async fn unfinished_of(
+    db: &impl ConnectionTrait,
+    mentee_id: &str,
+) -> Result<Vec<Request>, DbErr> {
+    rows(
+        mentorship_request::Entity::find()
+            .filter(mentorship_request::Column::MenteeId.eq(mentee_id))
+            .filter(mentorship_request::Column::State.is_in(unfinished()))
+            .order_by_asc(mentorship_request::Column::Id)
+            .all(db)
+            .await?,
+    )
+}

@@ -184,6 +184,9 @@ pub fn plan(
             timezone: None,
             languages: Vec::new(),
             osmm_level: 1,
+            deactivated_at: None,
+            deactivation_reason: None,
+            erased_at: None,
         });
         if let Some(name) = &row.name {
             person.display_name.clone_from(name);
@@ -620,6 +623,9 @@ mod tests {
             timezone: None,
             languages: Vec::new(),
             osmm_level: 1,
+            deactivated_at: None,
+            deactivation_reason: None,
+            erased_at: None,
         }
     }
 
