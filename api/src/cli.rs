@@ -39,6 +39,40 @@ pub enum NotificationsAction {
 }
 
 #[derive(Subcommand)]
+pub enum PeopleAction {
+    /// The person left: no access, never proposed again; proposals to them
+    /// cascade, their mentorships end early (`left`), their requests are
+    /// withdrawn, the other sides are told. Prints what it ended as JSON.
+    Deactivate {
+        /// Their email, or their person id.
+        person: String,
+        /// Why, for the audit trail.
+        #[arg(long, default_value = "left the company")]
+        reason: String,
+    },
+    /// Give a deactivated person their access back (nothing ended comes back).
+    Reactivate {
+        /// Their email, or their person id.
+        person: String,
+    },
+    /// Erase a deactivated person's personal data, keeping the anonymous
+    /// facts the metrics count. Idempotent (by id once the email is gone).
+    Erase {
+        /// Their email, or their person id.
+        person: String,
+    },
+    /// Write everything kept about a person as JSON (what `myData` gives
+    /// them), for a request made outside Tandem.
+    Export {
+        /// Their email, or their person id.
+        person: String,
+        /// The file to write; standard output when omitted.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Serve the GraphQL API (migrates the database first).
     Serve {
@@ -94,6 +128,11 @@ enum Command {
     Notifications {
         #[command(subcommand)]
         action: NotificationsAction,
+    },
+    /// People who leave: deactivation, reactivation, erasure, their data.
+    People {
+        #[command(subcommand)]
+        action: PeopleAction,
     },
     /// Import people and their profiles from the HR system's CSV export
     /// (columns in README, "Importing people"): idempotent by email, all or
@@ -393,6 +432,7 @@ async fn run_command(config: Config, command: Command) -> anyhow::Result<()> {
             }
         }
         Command::Import { people, dry_run } => import(config, &people, dry_run).await?,
+        Command::People { action } => people(config, action).await?,
         Command::Export {
             what,
             program,
@@ -426,6 +466,77 @@ async fn run_command(config: Config, command: Command) -> anyhow::Result<()> {
         | Command::Solve { .. }
         | Command::Generate { .. } => {
             unreachable!("handled without a runtime")
+        }
+    }
+    Ok(())
+}
+
+/// `tandem people …`: the operator acts (the audit trail names nobody).
+async fn people(config: Config, action: PeopleAction) -> anyhow::Result<()> {
+    use crate::service::{OspoTask, leavers, privacy};
+    let state = offline_state(config).await?;
+    let who = |person: &str| {
+        let state = &state;
+        let person = person.to_owned();
+        async move {
+            if person.contains('@') {
+                leavers::by_email(state, &person).await.map(|p| p.id)
+            } else {
+                Ok(person)
+            }
+        }
+    };
+    let failed = |e: crate::error::ApiError| match e {
+        crate::error::ApiError::Internal(cause) => anyhow::anyhow!("{cause:?}"),
+        refused => anyhow::anyhow!("{refused}"),
+    };
+    match action {
+        PeopleAction::Deactivate { person, reason } => {
+            let id = who(&person).await.map_err(failed)?;
+            let done = leavers::deactivate(&state, OspoTask::Operator, &id, &reason)
+                .await
+                .map_err(failed)?;
+            println!(
+                "{}",
+                serde_json::json!({
+                    "personId": done.person.id,
+                    "proposalsCancelled": done.cascade.proposals_cancelled,
+                    "mentorshipsEnded": done.cascade.mentorships_ended,
+                    "requestsWithdrawn": done.cascade.requests_withdrawn,
+                })
+            );
+        }
+        PeopleAction::Reactivate { person } => {
+            let id = who(&person).await.map_err(failed)?;
+            let person = leavers::reactivate(&state, OspoTask::Operator, &id)
+                .await
+                .map_err(failed)?;
+            println!(
+                "{}",
+                serde_json::json!({ "personId": person.id, "active": true })
+            );
+        }
+        PeopleAction::Erase { person } => {
+            let id = who(&person).await.map_err(failed)?;
+            let person = privacy::erase(&state, OspoTask::Operator, &id)
+                .await
+                .map_err(failed)?;
+            println!(
+                "{}",
+                serde_json::json!({ "personId": person.id, "erasedAt": person.erased_at })
+            );
+        }
+        PeopleAction::Export { person, out } => {
+            let id = who(&person).await.map_err(failed)?;
+            let document = privacy::document_of(&state, &id, chrono::Utc::now())
+                .await
+                .map_err(failed)?;
+            let text = serde_json::to_string_pretty(&document)?;
+            match out {
+                Some(path) => std::fs::write(&path, text + "\n")
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+                None => println!("{text}"),
+            }
         }
     }
     Ok(())

@@ -18,6 +18,9 @@ pub struct ImportReport {
     pub created: i32,
     pub updated: i32,
     pub unchanged: i32,
+    /// People the file marked `active=false` who were active: deactivated
+    /// as by `deactivatePerson` (also counted as created or updated).
+    pub deactivated: i32,
     pub errors: Vec<ImportRowError>,
 }
 
@@ -42,6 +45,7 @@ impl From<svc::ImportReport> for ImportReport {
             created: int(r.created),
             updated: int(r.updated),
             unchanged: int(r.unchanged),
+            deactivated: int(r.deactivated),
             errors: r
                 .errors
                 .into_iter()

@@ -13,6 +13,7 @@ pub mod matches;
 pub mod notifications;
 pub mod pagination;
 pub mod people;
+pub mod privacy;
 pub mod programs;
 pub mod reports;
 pub mod scalars;
@@ -37,6 +38,7 @@ pub struct QueryRoot(
     reports::ReportQuery,
     cases::CaseQuery,
     notifications::NotificationQuery,
+    privacy::PrivacyQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -51,6 +53,7 @@ pub struct MutationRoot(
     import::ImportMutation,
     cases::CaseMutation,
     notifications::NotificationMutation,
+    privacy::PrivacyMutation,
 );
 
 pub type TandemSchema = Schema<QueryRoot, MutationRoot, subscriptions::Subscription>;

@@ -2,6 +2,8 @@
 
 use std::hash::Hash;
 
+use chrono::{DateTime, Utc};
+
 use async_graphql::connection::Connection;
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
@@ -54,6 +56,32 @@ impl Person {
     }
     async fn osmm_level(&self) -> i32 {
         i32::from(self.0.osmm_level)
+    }
+    /// False once the person left (deactivated): they cannot sign in, are
+    /// never proposed, and are sent nothing.
+    async fn active(&self) -> bool {
+        self.0.is_active()
+    }
+    /// When they were deactivated; the OSPO only (null for others).
+    async fn deactivated_at(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<DateTime<Utc>>> {
+        Ok(viewer(ctx)?
+            .is_ospo()
+            .then_some(self.0.deactivated_at)
+            .flatten())
+    }
+    /// Why they were deactivated; the OSPO only.
+    async fn deactivation_reason(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        Ok(viewer(ctx)?
+            .is_ospo()
+            .then_some(self.0.deactivation_reason.as_deref())
+            .flatten())
+    }
+    /// When their personal data was erased; the OSPO only.
+    async fn erased_at(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DateTime<Utc>>> {
+        Ok(viewer(ctx)?.is_ospo().then_some(self.0.erased_at).flatten())
     }
     /// Unread notifications; the person themself only (null for others).
     async fn unread_notifications(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i32>> {

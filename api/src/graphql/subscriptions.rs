@@ -49,6 +49,28 @@ pub struct MatchEvent {
 #[derive(Default)]
 pub struct Subscription;
 
+/// Whether the subscriber may still hear anything: a person deactivated
+/// after their socket was opened is sent nothing more.
+async fn still_here(app: &crate::app::AppState, viewer: &crate::service::Viewer) -> bool {
+    matches!(
+        crate::store::people::is_active(&app.db, &viewer.person_id).await,
+        Ok(true)
+    )
+}
+
+/// Refuses to start a subscription for someone who left since the socket
+/// was opened.
+async fn refuse_departed(
+    app: &crate::app::AppState,
+    viewer: &crate::service::Viewer,
+) -> async_graphql::Result<()> {
+    if still_here(app, viewer).await {
+        Ok(())
+    } else {
+        Err(ApiError::Unauthenticated.into())
+    }
+}
+
 /// Counts a subscription against its socket's limit.
 fn take_slot(ctx: &Context<'_>) -> async_graphql::Result<Slot> {
     Ok(match ctx.data_opt::<SocketSubscriptions>() {
@@ -75,6 +97,7 @@ impl Subscription {
     ) -> async_graphql::Result<impl Stream<Item = MatchEvent> + use<>> {
         let viewer = viewer(ctx)?.clone();
         let app = state(ctx).clone();
+        refuse_departed(&app, &viewer).await?;
         let slot = take_slot(ctx)?;
         let receiver = app.events.subscribe();
         Ok(futures_util::stream::unfold(
@@ -88,6 +111,9 @@ impl Subscription {
                     };
                     if !event.concerns(&viewer.person_id) {
                         continue;
+                    }
+                    if !still_here(&app, &viewer).await {
+                        return None;
                     }
                     // Rights are checked again now, on the match as it is.
                     let Ok(Some(found)) = svc::find(&app.db, &viewer, &event.match_id).await else {
@@ -111,6 +137,7 @@ impl Subscription {
     ) -> async_graphql::Result<impl Stream<Item = Notification> + use<>> {
         let viewer = viewer(ctx)?.clone();
         let app = state(ctx).clone();
+        refuse_departed(&app, &viewer).await?;
         let slot = take_slot(ctx)?;
         let receiver = app.events.subscribe();
         Ok(futures_util::stream::unfold(
@@ -124,6 +151,9 @@ impl Subscription {
                     };
                     if event.person_id != viewer.person_id {
                         continue;
+                    }
+                    if !still_here(&app, &viewer).await {
+                        return None;
                     }
                     let Ok(Some(found)) = notify_svc::find(&app.db, &viewer, &event.id).await
                     else {

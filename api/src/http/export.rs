@@ -2,6 +2,8 @@
 //! (bearer token; 401 without one, 403 for anyone else): `programId`, and
 //! for the metrics `from` and `to` (`YYYY-MM-DD`). The matches are streamed
 //! a page at a time. Both read from the read replica when one is configured.
+//! `GET /me/export.json`: the caller's own data (as `myData`), from the
+//! primary, so what they just changed is in it.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -100,6 +102,25 @@ pub(super) async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Htt
     };
     match body.await {
         Ok(body) => csv_response("metrics.csv").body(body),
+        Err(e) => refuse_error(&e),
+    }
+}
+
+/// `GET /me/export.json`: everything kept about the caller, as a download.
+pub(super) async fn my_data(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let viewer = match authenticate(&state, &req).await {
+        Ok(viewer) => viewer,
+        Err(refusal) => return refusal,
+    };
+    match crate::service::privacy::my_data(&state, &viewer).await {
+        Ok(document) => HttpResponse::Ok()
+            .content_type("application/json")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"tandem-my-data.json\"",
+            ))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(document),
         Err(e) => refuse_error(&e),
     }
 }

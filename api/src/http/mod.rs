@@ -99,6 +99,7 @@ impl Server {
                 .route("/import/people", web::post().to(import::people))
                 .route("/export/matches.csv", web::get().to(export::matches))
                 .route("/export/metrics.csv", web::get().to(export::metrics))
+                .route("/me/export.json", web::get().to(export::my_data))
                 .route("/healthz", web::get().to(probes::healthz))
                 .route("/readyz", web::get().to(probes::readyz))
                 .route("/metrics", web::get().to(metrics::scrape));

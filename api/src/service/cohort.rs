@@ -125,6 +125,10 @@ async fn solve(
         let (Some(person), Some(profile)) = (people.get(id), mentor_profiles.get(id)) else {
             continue;
         };
+        if !person.is_active() {
+            // Left the company: enrolled once, offered to nobody now.
+            continue;
+        }
         let features = mentor_features(person, profile)?;
         capacities.push(u32::from(
             profile.capacity.saturating_sub(profile.live_count),

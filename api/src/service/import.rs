@@ -24,8 +24,8 @@ use serde::Serialize;
 use self::parse::Row;
 use self::plan::{Known, Plan};
 use super::OspoTask;
+use super::proposals::Work;
 use crate::app::AppState;
-use crate::db::begin_write;
 use crate::error::ApiResult;
 use crate::store::catalog::{Kind, ids_by_slug};
 use crate::store::{self, profiles, revision};
@@ -41,6 +41,9 @@ pub struct ImportReport {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// People marked `active=false` who were active: deactivated, with the
+    /// cascade of `deactivatePerson` (also counted as created or updated).
+    pub deactivated: usize,
     /// Every refused cell or row, by line.
     pub errors: Vec<ImportRowError>,
 }
@@ -95,6 +98,7 @@ pub async fn import_people(
         created: plan.created,
         updated: plan.updated,
         unchanged: plan.unchanged,
+        deactivated: plan.deactivate.len(),
         errors: plan
             .errors
             .iter()
@@ -114,32 +118,39 @@ pub async fn import_people(
         progress.update("checked", records, records);
         return Ok(report(&plan));
     }
-    let (txn, writer) = begin_write(&state.db).await?;
-    store::import::lock_out_other_imports(&txn).await?;
-    let known = load(&txn, &rows).await?;
+    // A unit of work that may propose: people the file deactivates have
+    // their proposals cascade in this same transaction.
+    let mut work = Work::begin_proposing(state, by.actor(), Utc::now()).await?;
+    store::import::lock_out_other_imports(&work.txn).await?;
+    let known = load(&work.txn, &rows).await?;
     let plan = plan::plan(&rows, &refused, &known, errors);
     progress.update("checked", records, records);
     if !plan.errors.is_empty() {
         // Dropping the transaction rolls it back: nothing half-imported.
         return Ok(report(&plan));
     }
-    let wrote = write(&txn, &plan, progress).await?;
+    let wrote = write(&work.txn, &plan, progress).await?;
     if wrote {
         // Pools carry levels, time zones, languages and whole mentor profiles.
-        revision::bump(&txn).await?;
+        revision::bump(&work.txn).await?;
     }
-    txn.commit().await?;
-    // Offering seats writes in transactions of its own: let them begin.
-    drop(writer);
+    for id in &plan.deactivate {
+        let person = store::people::find(&work.txn, id)
+            .await?
+            .ok_or(crate::error::ApiError::NotFound("person"))?;
+        super::leavers::depart(&mut work, &person, "the HR import marked them inactive").await?;
+    }
+    progress.update("deactivated", plan.deactivate.len(), plan.deactivate.len());
+    // Also offers the seats deactivations freed; seats the import opened
+    // are offered below, in transactions of their own.
+    work.commit().await?;
     tracing::info!(
-        by = match by {
-            OspoTask::Admin(admin) => admin.person_id().to_owned(),
-            OspoTask::Operator => "command line".to_owned(),
-        },
+        by = by.actor().unwrap_or("command line"),
         rows = records,
         created = plan.created,
         updated = plan.updated,
         unchanged = plan.unchanged,
+        deactivated = plan.deactivate.len(),
         "people imported"
     );
     if !plan.opened_seats.is_empty() {

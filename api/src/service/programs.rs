@@ -136,6 +136,12 @@ pub async fn enroll(
     {
         return Err(ApiError::BadUserInput(format!("unknown person: {missing}")));
     }
+    if let Some(gone) = found.iter().find(|p| !p.is_active()) {
+        return Err(ApiError::Conflict(format!(
+            "{} is deactivated (left); reactivate them before enrolling",
+            gone.display_name
+        )));
+    }
     let with_profile = match role {
         Role::Mentor => store::profiles::which_are_mentors(&txn, &person_ids).await?,
         Role::Mentee => store::profiles::which_are_mentees(&txn, &person_ids).await?,

@@ -35,10 +35,11 @@ pub enum Column {
     MenteeFoundations,
     MenteeTopics,
     MenteeMaxTzDiffHours,
+    Active,
 }
 
 impl Column {
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 20] = [
         Self::Email,
         Self::Name,
         Self::Department,
@@ -58,6 +59,7 @@ impl Column {
         Self::MenteeFoundations,
         Self::MenteeTopics,
         Self::MenteeMaxTzDiffHours,
+        Self::Active,
     ];
 
     pub fn name(self) -> &'static str {
@@ -81,6 +83,7 @@ impl Column {
             Self::MenteeFoundations => "mentee_foundations",
             Self::MenteeTopics => "mentee_topics",
             Self::MenteeMaxTzDiffHours => "mentee_max_tz_diff_hours",
+            Self::Active => "active",
         }
     }
 
@@ -113,6 +116,9 @@ pub struct Row {
     pub mentor: Option<MentorCells>,
     /// `None` when every mentee cell is empty.
     pub mentee: Option<MenteeCells>,
+    /// `Some(false)` deactivates the person (they left); `true` and an
+    /// empty cell change nothing (reactivation is explicit).
+    pub active: Option<bool>,
 }
 
 #[derive(Debug, Default)]
@@ -396,6 +402,7 @@ impl Cells {
             level: self.get(t, C::Level, cells::whole),
             mentor,
             mentee,
+            active: self.get(t, C::Active, cells::boolean),
         }
     }
 }

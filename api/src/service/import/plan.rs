@@ -40,6 +40,9 @@ pub struct Plan {
     /// Mentors with seats the import opened (new, more capacity, accepting
     /// again): waiting requests are offered them after the commit.
     pub opened_seats: Vec<String>,
+    /// People the file marks `active=false` who are still active, to
+    /// deactivate (with the cascade) once written.
+    pub deactivate: Vec<String>,
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
@@ -57,6 +60,7 @@ struct Resolved {
     mentor: Option<(MentorProfile, bool)>,
     mentee: Option<(MenteeProfile, bool)>,
     opens_seats: bool,
+    deactivates: bool,
 }
 
 /// The email's local part: the name of a new person whose row has none.
@@ -216,12 +220,15 @@ pub fn plan(
         if errors.len() > before_errors {
             continue;
         }
-        let opens_seats = mentor.as_ref().is_some_and(|(p, _)| {
-            let before = known.mentors.get(&id);
-            p.accepting
-                && p.capacity > p.live_count
-                && before.is_none_or(|b| !b.accepting || b.capacity < p.capacity)
-        });
+        let deactivates = row.active == Some(false) && person.is_active();
+        let opens_seats = !deactivates
+            && person.is_active()
+            && mentor.as_ref().is_some_and(|(p, _)| {
+                let before = known.mentors.get(&id);
+                p.accepting
+                    && p.capacity > p.live_count
+                    && before.is_none_or(|b| !b.accepting || b.capacity < p.capacity)
+            });
         resolved.push(Resolved {
             line: row.line,
             is_new: before.is_none(),
@@ -231,6 +238,7 @@ pub fn plan(
             mentor,
             mentee,
             opens_seats,
+            deactivates,
         });
     }
 
@@ -249,13 +257,16 @@ pub fn plan(
         let mentee_changed = r.mentee.as_ref().is_some_and(|(_, changed)| *changed);
         if r.is_new {
             plan.created += 1;
-        } else if r.person_changed || mentor_changed || mentee_changed {
+        } else if r.person_changed || mentor_changed || mentee_changed || r.deactivates {
             plan.updated += 1;
         } else {
             plan.unchanged += 1;
         }
         if r.opens_seats {
             plan.opened_seats.push(r.person.id.clone());
+        }
+        if r.deactivates {
+            plan.deactivate.push(r.person.id.clone());
         }
         if let Some((profile, true)) = r.mentor {
             plan.mentors.push(profile);

@@ -30,25 +30,28 @@ pub type Line = (Kind, String, String, i64, i64);
 
 /// The mentees counted: those with a request created in the range (in the
 /// program, when one is given); without a range, a program's enrolled
-/// mentees, or every mentee with a profile. As the head of a
+/// mentees, or every mentee with a profile; none who left. As the head of a
 /// `WITH counted AS (…)` whose conditions the query holds.
 fn mentees(scope: &Scope) -> (Query, &'static str) {
     if scope.from.is_some() || scope.to.is_some() {
-        let requests = Query::new()
+        let mut requests = Query::new()
             .program("r.program_id", scope)
             .during("r.created_at", scope);
+        requests.condition(&format!("r.mentee_id NOT IN {}", super::DEPARTED));
         return (
             requests,
             "SELECT DISTINCT r.mentee_id AS person_id FROM mentorship_request r",
         );
     }
-    match &scope.program_id {
+    let (mut q, head) = match &scope.program_id {
         Some(id) => (
             Query::new().with("program_id = ? AND role = 'mentee'", id.clone()),
             "SELECT person_id FROM program_enrollment",
         ),
         None => (Query::new(), "SELECT person_id FROM mentee_profile"),
-    }
+    };
+    q.condition(&format!("person_id NOT IN {}", super::DEPARTED));
+    (q, head)
 }
 
 /// The mentors counted (a program's enrolled mentors, or every mentor)
@@ -62,6 +65,7 @@ fn free_mentors(scope: &Scope) -> (Query, &'static str) {
         None => Query::new(),
     };
     q.condition("mp.accepting AND mp.live_count < mp.capacity");
+    q.condition(&format!("mp.person_id NOT IN {}", super::DEPARTED));
     (q, "SELECT mp.person_id FROM mentor_profile mp")
 }
 

@@ -39,6 +39,10 @@ impl Scope {
     }
 }
 
+/// The people who left: the figures that describe now (mentor load,
+/// demand and supply) leave them out, so erasing one later changes nothing.
+const DEPARTED: &str = "(SELECT id FROM person WHERE deactivated_at IS NOT NULL)";
+
 /// Builds one query's WHERE clause and its values, for either backend.
 struct Query {
     conditions: Vec<String>,
@@ -261,7 +265,7 @@ pub async fn level_progression(
 }
 
 /// The load of the mentors counted (a program's enrolled mentors, or every
-/// mentor with a profile), now: capacity, live and idle totals, and each
+/// mentor with a profile; none who left), now: capacity, live and idle totals, and each
 /// mentor's active mentees (in the program, when one is given).
 pub struct MentorLoad {
     pub capacity: i64,
@@ -272,9 +276,14 @@ pub struct MentorLoad {
 
 pub async fn mentor_load(db: &impl ConnectionTrait, scope: &Scope) -> Result<MentorLoad, DbErr> {
     let enrolled = "mp.person_id IN (SELECT person_id FROM program_enrollment WHERE program_id = ? AND role = 'mentor')";
-    let counted = || match &scope.program_id {
-        Some(id) => Query::new().with(enrolled, id.clone()),
-        None => Query::new(),
+    let present = format!("mp.person_id NOT IN {DEPARTED}");
+    let counted = || {
+        let mut q = match &scope.program_id {
+            Some(id) => Query::new().with(enrolled, id.clone()),
+            None => Query::new(),
+        };
+        q.condition(&present);
+        q
     };
     let totals = rows(
         db,
@@ -293,10 +302,11 @@ pub async fn mentor_load(db: &impl ConnectionTrait, scope: &Scope) -> Result<Men
         None => (0, 0, 0),
     };
     let (join, per_mentor) = match &scope.program_id {
-        Some(id) => (
-            " AND m.program_id = ?",
-            Query::new().value(id.clone()).with(enrolled, id.clone()),
-        ),
+        Some(id) => {
+            let mut q = Query::new().value(id.clone()).with(enrolled, id.clone());
+            q.condition(&present);
+            (" AND m.program_id = ?", q)
+        }
         None => ("", counted()),
     };
     let active_per_mentor = rows(
