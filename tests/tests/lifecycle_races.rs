@@ -246,8 +246,78 @@ async fn accept_racing_withdraw_ends_in_one_legal_outcome(backend: Backend) {
     }
 }
 
+/// A mentor is deactivated on one instance while twenty mentees ask for
+/// them (as preferred mentor) through both: whatever the interleaving, she
+/// ends with no live match and no seat taken, and every request that was
+/// proposed to her went on to the other mentor or waits.
+async fn deactivation_racing_new_proposals(backend: Backend) {
+    let Some((app, other)) = instances(backend).await else {
+        return;
+    };
+    app.seed_catalog().await;
+    let leaving = mentor(&app, "leaving", 10).await;
+    mentor(&app, "staying", 10).await;
+    for i in 0..20 {
+        mentee(&app, &format!("m{i}")).await;
+    }
+    let asks = (0..20).map(|i| {
+        let target = pick(&app, &other, i);
+        let input = json!({ "i": { "goals": "a seat", "preferredMentorId": leaving } });
+        let sub = format!("m{i}");
+        async move {
+            // Spread the requests around the deactivation.
+            tokio::time::sleep(std::time::Duration::from_millis(3 * i as u64)).await;
+            target.as_user(&sub, REQUEST, input).await
+        }
+    });
+    let deactivate = async {
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        pick(&app, &other, 1)
+            .as_ospo(
+                "mutation($id: ID!) { deactivatePerson(id: $id, reason: \"left\") { proposalsCancelled } }",
+                json!({ "id": leaving }),
+            )
+            .await
+    };
+    let (answers, deactivated) = tokio::join!(futures_util::future::join_all(asks), deactivate);
+    no_internal(&answers);
+    no_internal(std::slice::from_ref(&deactivated));
+    assert!(
+        deactivated.body.get("errors").is_none(),
+        "{:#}",
+        deactivated.body
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM mentorship_match WHERE mentor_id = '{leaving}' AND state IN ('proposed', 'active')"
+        ))
+        .await,
+        0,
+        "nothing live is left with the person who left"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT CAST(live_count AS BIGINT) FROM mentor_profile WHERE person_id = '{leaving}'"
+        ))
+        .await,
+        0
+    );
+    // Each request is proposed to the mentor who stays (ten seats) or waits.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM mentorship_request WHERE state = 'proposed'")
+            .await,
+        10
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM mentorship_request WHERE state = 'open'")
+            .await,
+        10
+    );
+}
+
 on_both_backends!(
     thirty_mentees_racing_for_three_seats,
     one_proposal_accepted_twenty_times_at_once,
     accept_racing_withdraw_ends_in_one_legal_outcome,
+    deactivation_racing_new_proposals,
 );
