@@ -938,3 +938,103 @@ async fn a_delivery_claimed_by_a_killed_process_is_sent_after_its_lease() {
     );
     assert_eq!(receiver.answered.load(Ordering::SeqCst), 1);
 }
+
+#[test]
+fn people_leave_from_the_command_line() {
+    let db = temp_db();
+    let run = |args: &[&str]| {
+        let output = tandem()
+            .args(args)
+            .env("DATABASE_URL", &db)
+            .env("TANDEM_JWT_SECRET", SECRET)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let csv = write_temp(
+        "people.csv",
+        "email,name,department\nana@example.com,Ana Leaving,Legal\nben@example.com,Ben Staying,Legal\n",
+    );
+    let (code, _, stderr) = run(&["import", "--people", csv.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+
+    let (code, _, stderr) = run(&["people", "erase", "ana@example.com"]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("deactivate the person first"), "{stderr}");
+    let (code, stdout, stderr) = run(&[
+        "people",
+        "deactivate",
+        "ana@example.com",
+        "--reason",
+        "left for another company",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let done: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(done["mentorshipsEnded"], 0);
+    let id = done["personId"].as_str().unwrap().to_owned();
+    let (code, _, stderr) = run(&["people", "deactivate", "ana@example.com"]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("already deactivated"), "{stderr}");
+
+    let (code, stdout, _) = run(&["people", "export", "ana@example.com"]);
+    assert_eq!(code, Some(0));
+    let document: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(document["person"]["displayName"], "Ana Leaving");
+    assert_eq!(
+        document["person"]["deactivationReason"],
+        "left for another company"
+    );
+    assert_eq!(
+        document["auditEvents"],
+        serde_json::json!([]),
+        "the operator acted, not Ana"
+    );
+
+    let (code, stdout, stderr) = run(&["people", "erase", "ana@example.com"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains(&id));
+    // Her email is gone; by id, erasing again changes nothing and succeeds.
+    let (code, _, stderr) = run(&["people", "erase", "ana@example.com"]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("not found"), "{stderr}");
+    let (code, _, stderr) = run(&["people", "erase", &id]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stdout, _) = run(&["people", "export", &id]);
+    assert_eq!(code, Some(0));
+    assert!(
+        !stdout.contains("Ana") && !stdout.contains("ana@example.com") && !stdout.contains("Legal")
+    );
+    let (code, _, stderr) = run(&["people", "reactivate", &id]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("erased"), "{stderr}");
+    let (code, stdout, _) = run(&["people", "export", "ben@example.com"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        stdout.contains("Ben Staying"),
+        "the other person is untouched"
+    );
+}
+
+#[test]
+fn retention_settings_are_checked() {
+    for value in ["0", "soon", "-3", "40000"] {
+        refuses(
+            &[
+                ("TANDEM_JWT_SECRET", SECRET),
+                ("TANDEM_RETAIN_NOTES_DAYS", value),
+            ],
+            "TANDEM_RETAIN_NOTES_DAYS",
+        );
+    }
+    refuses(
+        &[
+            ("TANDEM_JWT_SECRET", SECRET),
+            ("TANDEM_RETAIN_AUDIT_DAYS", "0"),
+        ],
+        "TANDEM_RETAIN_AUDIT_DAYS",
+    );
+}

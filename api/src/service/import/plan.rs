@@ -807,4 +807,30 @@ mod tests {
         assert_eq!(more.mentors[0].bio.as_deref(), Some("kept"));
         assert_eq!(more.opened_seats, vec!["A".to_owned()]);
     }
+
+    #[test]
+    fn only_false_deactivates_and_only_the_active() {
+        let mut known = Known::default();
+        known
+            .by_email
+            .insert("a@x.com".into(), vec![person("A", "a@x.com", None)]);
+        let mut gone = person("B", "b@x.com", None);
+        gone.deactivated_at = Some(chrono::Utc::now());
+        known.by_email.insert("b@x.com".into(), vec![gone]);
+        known
+            .by_email
+            .insert("c@x.com".into(), vec![person("C", "c@x.com", None)]);
+        let plan = plan_of(
+            "email,active\na@x.com,false\nb@x.com,TRUE\nc@x.com,\nd@x.com,false\n",
+            &known,
+        );
+        assert!(plan.errors.is_empty(), "{:?}", plan.errors);
+        // A is deactivated; B stays deactivated (`true` does not bring
+        // anyone back); C is untouched; D is created, then deactivated.
+        assert_eq!(plan.deactivate.len(), 2);
+        assert_eq!(plan.deactivate[0], "A");
+        assert_eq!((plan.created, plan.updated, plan.unchanged), (1, 1, 2));
+        let bad = plan_of("email,active\na@x.com,no\n", &known);
+        assert_eq!(bad.errors[0].column, Some(Column::Active));
+    }
 }
