@@ -5,7 +5,7 @@
 // to sign in with their place kept.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { outputDir, startBrowser, startTandem } from "./server.mjs";
 
@@ -316,4 +316,39 @@ test("the OSPO creates a program, enrolls a person found by search, and imports 
   await noSeriousViolations(page, "program at 360 px");
   await photograph(page, "program", 360);
   await context.close();
+});
+
+test("a person downloads their data; the OSPO deactivates and reactivates someone who left", async () => {
+  const { context, page } = await signedIn("Priya Raman", 1280, "/profile");
+  await page.getByRole("heading", { name: "Your data" }).waitFor();
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download my data" }).click()]);
+  assert.equal(download.suggestedFilename(), "tandem-my-data.json");
+  const document = JSON.parse(readFileSync(await download.path(), "utf8"));
+  assert.equal(document.format, "tandem.personal-data.v1");
+  assert.equal(document.person.displayName, "Priya Raman");
+  assert.ok(Array.isArray(document.matches) && Array.isArray(document.checkIns));
+  await context.close();
+
+  // New Person came with the HR import of the test before.
+  const ospo = await signedIn("Alex Morgan");
+  const p = ospo.page;
+  await p.getByRole("link", { name: "People" }).click();
+  await p.getByRole("heading", { name: "People", level: 1 }).waitFor();
+  await p.getByLabel("Name, email or department").fill("new.person");
+  await p.getByRole("button", { name: "Search" }).click();
+  const card = p.locator("li.card", { hasText: "New Person" });
+  await card.getByRole("button", { name: "Deactivate" }).click();
+  await card.getByRole("alert").waitFor(); // a reason is required
+  await card.getByLabel("Why they leave").fill("left the company");
+  await card.getByRole("button", { name: "Deactivate" }).click();
+  await p.getByText(/New Person is deactivated: 0 proposal\(s\) passed on/).waitFor();
+  await card.getByText("Deactivated on").waitFor();
+  await card.getByRole("button", { name: "Erase personal data" }).click();
+  await card.getByRole("button", { name: "Keep" }).click();
+  await noSeriousViolations(p, "people");
+  await photograph(p, "people", 1280);
+  await card.getByRole("button", { name: "Reactivate" }).click();
+  await p.getByText("New Person can sign in again.").waitFor();
+  await card.getByRole("button", { name: "Deactivate" }).waitFor();
+  await ospo.context.close();
 });

@@ -15,6 +15,7 @@ import { Loading } from "./components/Status";
 const Dashboard = lazy(() => import("./ospo/Dashboard"));
 const Programs = lazy(() => import("./ospo/Programs"));
 const ProgramDetail = lazy(() => import("./ospo/ProgramDetail"));
+const People = lazy(() => import("./ospo/People"));
 
 // The server answers these paths' first segments with the app's page
 // (`APP_ROUTES` in api/src/http/ui.rs): keep the two lists together.
@@ -48,6 +49,7 @@ function Signed() {
           <Route path="ospo/figures" element={<Ospo><Dashboard /></Ospo>} />
           <Route path="ospo/programs" element={<Ospo><Programs /></Ospo>} />
           <Route path="ospo/programs/:id" element={<Ospo><ProgramDetail /></Ospo>} />
+          <Route path="ospo/people" element={<Ospo><People /></Ospo>} />
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>

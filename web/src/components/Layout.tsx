@@ -19,6 +19,7 @@ export function Layout() {
           <NavLink to="/profile">My profile</NavLink>
           {session?.isOspo && <NavLink to="/ospo/programs">Programs</NavLink>}
           {session?.isOspo && <NavLink to="/ospo/figures">Figures</NavLink>}
+          {session?.isOspo && <NavLink to="/ospo/people">People</NavLink>}
         </nav>
         <div className="who">
           <span>{session?.claims.name ?? session?.claims.sub}</span>

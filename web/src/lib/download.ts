@@ -1,8 +1,8 @@
 /**
- * Downloads a CSV export with the bearer token (a plain link cannot send
+ * Downloads an export (CSV, JSON) with the bearer token (a plain link cannot send
  * it), under the name the server gives or `fallback`.
  */
-export async function downloadCsv(url: string, token: string, fallback: string): Promise<string | null> {
+export async function downloadFile(url: string, token: string, fallback: string): Promise<string | null> {
   const answer = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
   if (!answer.ok) {
     // Refusals come in the GraphQL error shape.

@@ -5,7 +5,7 @@ import type { DashboardQuery } from "../gql/graphql";
 import { Chart } from "../components/Chart";
 import { ErrorNote, Loading } from "../components/Status";
 import { useSession } from "../auth/session";
-import { downloadCsv } from "../lib/download";
+import { downloadFile } from "../lib/download";
 import { REQUEST_STATE, label } from "../lib/labels";
 
 const DashboardDoc = graphql(`
@@ -109,7 +109,7 @@ export default function Dashboard() {
   const query = new URLSearchParams(Object.entries(variables).filter(([, v]) => v) as [string, string][]).toString();
   const download = async (what: "metrics" | "matches") => {
     if (!session) return;
-    setExportProblem(await downloadCsv(`/export/${what}.csv${query ? `?${query}` : ""}`, session.token, `${what}.csv`));
+    setExportProblem(await downloadFile(`/export/${what}.csv${query ? `?${query}` : ""}`, session.token, `${what}.csv`));
   };
   const m = data?.programMetrics;
   return (

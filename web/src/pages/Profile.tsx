@@ -7,6 +7,8 @@ import { ErrorNote, Loading } from "../components/Status";
 import { placeErrors } from "../lib/fields";
 import { readAll, type Page } from "../lib/pages";
 import { TOPIC } from "../lib/labels";
+import { useSession } from "../auth/session";
+import { downloadFile } from "../lib/download";
 
 const ProfileQueryDoc = graphql(`
   query Profile {
@@ -227,9 +229,40 @@ export function Profile() {
           <AboutMe me={data.me} />
           <MenteeForm me={data.me} items={items} />
           <MentorForm me={data.me} items={items} />
+          <MyData />
         </>
       )}
     </section>
+  );
+}
+
+/** Everything Tandem keeps about the caller, as the JSON the API gives. */
+function MyData() {
+  const { session } = useSession();
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (!session) return null;
+  const download = async () => {
+    setBusy(true);
+    setProblem(await downloadFile("/me/export.json", session.token, "tandem-my-data.json"));
+    setBusy(false);
+  };
+  return (
+    <div className="card" aria-labelledby="data-heading">
+      <h2 id="data-heading">Your data</h2>
+      <p className="meta">
+        Everything Tandem keeps about you: your profiles, requests, matches with their scores, the check-ins and milestones of your
+        mentorships, the feedback you gave, your notifications and what you did, as one JSON file.
+      </p>
+      <button type="button" onClick={() => void download()} disabled={busy}>
+        Download my data
+      </button>
+      {problem && (
+        <p className="field-error" role="alert">
+          {problem}
+        </p>
+      )}
+    </div>
   );
 }
 

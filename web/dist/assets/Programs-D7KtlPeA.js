@@ -1,4 +1,4 @@
-import{n as e}from"./rolldown-runtime-WkwZ5CU-.js";import{H as t,a as n,l as r,n as i,o as a,r as o,t as s,u as c}from"./Status-CFfLkpY4.js";import{a as l}from"./index-IDoXkLFa.js";var u=e(t(),1),d=a(),f=n(`
+import{n as e}from"./rolldown-runtime-WkwZ5CU-.js";import{H as t,a as n,l as r,n as i,o as a,r as o,t as s,u as c}from"./Status-BRIFI5fN.js";import{s as l}from"./index-TXEEKlO4.js";var u=e(t(),1),d=a(),f=n(`
   mutation ImportPeople($csv: String!, $dryRun: Boolean) {
     importPeople(csv: $csv, dryRun: $dryRun) {
       dryRun

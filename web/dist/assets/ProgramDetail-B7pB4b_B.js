@@ -1,4 +1,4 @@
-import{n as e}from"./rolldown-runtime-WkwZ5CU-.js";import{H as t,a as n,l as r,n as i,o as a,r as o,t as s,u as c}from"./Status-CFfLkpY4.js";import{o as l,r as u,t as d}from"./index-IDoXkLFa.js";var f=e(t(),1),p=a(),m=n(`
+import{n as e}from"./rolldown-runtime-WkwZ5CU-.js";import{H as t,a as n,l as r,n as i,o as a,r as o,t as s,u as c}from"./Status-BRIFI5fN.js";import{c as l,i as u,n as d}from"./index-TXEEKlO4.js";var f=e(t(),1),p=a(),m=n(`
   query PeopleSearch($search: String!) {
     people(search: $search, first: 10) {
       nodes {
