@@ -382,8 +382,15 @@ async fn erasure_keeps_figures_and_the_other_side(backend: Backend) {
         )
         .await;
     assert_eq!(imported.data()["importPeople"]["errors"], json!([]));
-    // A request of her own, withdrawn: its goals are hers.
-    let (own, _) = ask(&app, "ada", "GOALS-ADA-7Q").await;
+    // A request of her own, withdrawn: its goals are hers; the OSPO's note
+    // on it names her.
+    let (own, proposal) = ask(&app, "ada", "GOALS-ADA-7Q").await;
+    app.as_ospo(
+        "mutation($m: ID!, $r: String!) { cancelProposal(matchId: $m, reason: $r) { state } }",
+        json!({ "m": proposal, "r": format!("{} asked for someone in Paris", ADA.name) }),
+    )
+    .await
+    .data();
     ok(
         &app,
         "ada",

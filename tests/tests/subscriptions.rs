@@ -320,10 +320,68 @@ async fn a_socket_without_connection_init_is_closed_after_ten_seconds(backend: B
     );
 }
 
+/// A mentor subscribed while the OSPO deactivates her (on another instance
+/// on PostgreSQL): her stream ends instead of carrying the departure's
+/// events, and a new subscription on her open socket is refused; the
+/// mentee still hears of it.
+async fn a_subscriber_who_leaves_hears_nothing_more(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    profiles(&app).await;
+    let other = match backend {
+        Backend::Postgres => Some(app.another_instance().await),
+        Backend::Sqlite => None,
+    };
+    let writer = other.as_ref().unwrap_or(&app);
+    let asked = writer
+        .as_user(
+            "learner",
+            "mutation { requestMentorship(input: { goals: \"live\" }) { currentMatch { id } } }",
+            json!({}),
+        )
+        .await;
+    assert!(asked.data()["requestMentorship"]["currentMatch"]["id"].is_string());
+    let mentor_id = app
+        .as_user("mentor", "{ me { id } }", json!({}))
+        .await
+        .data()["me"]["id"]
+        .clone();
+    let mut mentor = subscribed(&app, "mentor").await;
+    let mut learner = subscribed(&app, "learner").await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    writer
+        .as_ospo(
+            "mutation($id: ID!) { deactivatePerson(id: $id, reason: \"left\") { proposalsCancelled } }",
+            json!({ "id": mentor_id }),
+        )
+        .await
+        .data();
+    let heard = next(&mut learner, Duration::from_secs(10)).await.unwrap();
+    assert_eq!(
+        heard["payload"]["data"]["myMatchEvents"]["state"],
+        "CANCELLED"
+    );
+    let ended = next(&mut mentor, Duration::from_secs(10)).await.unwrap();
+    assert_eq!(ended["type"], "complete", "{ended:#}");
+    send(
+        &mut mentor,
+        json!({ "id": "2", "type": "subscribe", "payload": { "query": SUBSCRIBE } }),
+    )
+    .await;
+    let refused = next(&mut mentor, Duration::from_secs(10)).await.unwrap();
+    assert_eq!(refused["payload"]["data"], Value::Null, "{refused:#}");
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+}
+
 on_both_backends!(
     a_socket_closes_at_token_expiry_and_caps_its_subscriptions,
     a_socket_without_connection_init_is_closed_after_ten_seconds,
     events_reach_the_pair_on_another_instance_and_nobody_else,
     new_notifications_reach_their_recipient_on_any_instance,
     a_socket_without_a_valid_token_is_closed,
+    a_subscriber_who_leaves_hears_nothing_more,
 );

@@ -20,6 +20,12 @@ use super::entities::{
     notification_delivery, notification_preference, person, program_enrollment, project, skill,
 };
 
+/// An audit event `a` on one of the person's matches whose actor is not
+/// the other side of that match (the person, the OSPO, the system).
+const NOT_BY_THE_OTHER_SIDE: &str = "EXISTS (SELECT 1 FROM mentorship_match m \
+     WHERE m.id = a.subject_id AND ((m.mentee_id = ? AND (a.actor_id IS NULL OR a.actor_id <> m.mentor_id)) \
+     OR (m.mentor_id = ? AND (a.actor_id IS NULL OR a.actor_id <> m.mentee_id))))";
+
 /// What an erased person's name becomes: nobody's name.
 pub const ERASED_NAME: &str = "Erased person";
 
@@ -270,10 +276,20 @@ pub async fn erase(db: &impl ConnectionTrait, id: &str, now: DateTime<Utc>) -> R
         "UPDATE mentorship_request SET goals = '' WHERE mentee_id = ?".to_owned(),
         // A decline's message was written to the mentee only.
         format!("UPDATE mentorship_match SET decline_message = NULL WHERE id IN ({their_matches})"),
-        // An end reason they wrote (the audit trail says who ended it).
-        "UPDATE mentorship_match SET end_reason = NULL WHERE id IN (SELECT subject_id \
-         FROM audit_event WHERE subject_kind = 'match' AND to_state = 'ended_early' \
-         AND actor_id = ?)"
+        // Free text about them that the other side did not write: an end
+        // reason, an OSPO's note or cancellation reason. The other side's
+        // own words stay theirs.
+        format!(
+            "UPDATE mentorship_match SET end_reason = NULL WHERE end_reason IS NOT NULL \
+             AND id IN (SELECT subject_id FROM audit_event a WHERE a.subject_kind = 'match' \
+             AND a.to_state = 'ended_early' AND {NOT_BY_THE_OTHER_SIDE})"
+        ),
+        format!(
+            "UPDATE audit_event SET reason = NULL WHERE reason IS NOT NULL AND id IN \
+             (SELECT a.id FROM audit_event a WHERE a.subject_kind = 'match' AND {NOT_BY_THE_OTHER_SIDE})"
+        ),
+        "UPDATE audit_event SET reason = NULL WHERE reason IS NOT NULL AND subject_kind = 'request' \
+         AND subject_id IN (SELECT id FROM mentorship_request WHERE mentee_id = ?)"
             .to_owned(),
         "UPDATE check_in SET notes = NULL WHERE author_id = ?".to_owned(),
         // A milestone is the mentee's record, whoever wrote its note.
