@@ -143,15 +143,15 @@ impl AppState {
             let cache = self.provisioned.lock().unwrap_or_else(|p| p.into_inner());
             cache.get(&claims.sub).cloned()
         };
+        // A deactivated person's cache hit falls through: if they were
+        // erased, their subject is free again and the full path below
+        // finds (or makes) the new person.
         if let Some(hit) = cached
             && hit.name == claims.name
             && hit.email == claims.email
+            && crate::store::people::is_active(&self.db, &hit.person_id).await?
         {
-            if crate::store::people::is_active(&self.db, &hit.person_id).await? {
-                return Ok((hit.person_id, true));
-            }
-            // Deactivated, or erased: then the subject is free again and
-            // leads to a new person, which the full path below finds.
+            return Ok((hit.person_id, true));
         }
         let found = crate::store::people::provision(&self.db, claims).await?;
         if !found.active {

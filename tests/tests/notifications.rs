@@ -568,6 +568,7 @@ async fn a_rolled_back_change_notifies_nobody(backend: Backend) {
         &app.config.notify,
         Utc::now(),
         std::slice::from_ref(&notice),
+        &[],
     )
     .await
     .unwrap();
@@ -579,7 +580,7 @@ async fn a_rolled_back_change_notifies_nobody(backend: Backend) {
     assert!(!kinds(&inbox(app, "learner").await).contains(&"MATCH_ACCEPTED".to_owned()));
     // The same, committed, is sent.
     let txn = app.db.begin().await.unwrap();
-    tandem::notify::write(&txn, &app.config.notify, Utc::now(), &[notice])
+    tandem::notify::write(&txn, &app.config.notify, Utc::now(), &[notice], &[])
         .await
         .unwrap();
     txn.commit().await.unwrap();

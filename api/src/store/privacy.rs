@@ -334,7 +334,7 @@ pub async fn erase(db: &impl ConnectionTrait, id: &str, now: DateTime<Utc>) -> R
         )
         .col_expr(
             person::Column::ErasedAt,
-            Func::coalesce([Expr::col(person::Column::ErasedAt).into(), Expr::value(now)]).into(),
+            Func::coalesce([Expr::col(person::Column::ErasedAt), Expr::value(now)]).into(),
         )
         .col_expr(person::Column::UpdatedAt, Expr::value(now))
         .filter(person::Column::Id.eq(id))
