@@ -95,7 +95,7 @@ fn import_reports_as_json_writes_all_or_nothing_and_is_idempotent() {
     );
     assert_eq!(
         report(&dry),
-        json!({ "dryRun": true, "rows": 2, "created": 2, "updated": 0, "unchanged": 0, "errors": [] })
+        json!({ "dryRun": true, "rows": 2, "created": 2, "updated": 0, "unchanged": 0, "deactivated": 0, "errors": [] })
     );
     assert_eq!(people_in(&db), 0);
 

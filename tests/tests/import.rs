@@ -7,7 +7,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use tandem_tests::{Backend, Gql, TestApp, on_both_backends, token_for};
 
-const IMPORT: &str = "mutation($csv: String!, $dry: Boolean) { importPeople(csv: $csv, dryRun: $dry) { dryRun rows created updated unchanged errors { line column reason } } }";
+const IMPORT: &str = "mutation($csv: String!, $dry: Boolean) { importPeople(csv: $csv, dryRun: $dry) { dryRun rows created updated unchanged deactivated errors { line column reason } } }";
 const ME: &str = "{ me { id displayName department timezone languages osmmLevel mentorProfile { capacity accepting liveCount skills { skill { slug } proficiency } projects { project { slug } role } foundations { foundation { slug } role } topics } menteeProfile { targetLevel maxTimezoneDiffHours skills { skill { slug } priority } projects { slug } foundations { slug } topics } } }";
 
 const HEADER: &str = "email,name,department,manager_email,timezone,languages,level,mentor_capacity,mentor_accepting,mentor_skills,mentor_projects,mentor_foundations,mentor_topics,mentee_target_level,mentee_skills,mentee_projects,mentee_foundations,mentee_topics,mentee_max_tz_diff_hours";
@@ -102,7 +102,7 @@ async fn a_valid_file_creates_people_profiles_and_reporting_lines(backend: Backe
         let report = import(&app, via, &org(), false).await;
         assert_eq!(
             report,
-            json!({ "dryRun": false, "rows": 3, "created": 3, "updated": 0, "unchanged": 0, "errors": [] }),
+            json!({ "dryRun": false, "rows": 3, "created": 3, "updated": 0, "unchanged": 0, "deactivated": 0, "errors": [] }),
             "{via:?}"
         );
 
@@ -394,7 +394,7 @@ async fn a_dry_run_reports_and_writes_nothing(backend: Backend) {
         let report = import(&app, via, &org(), true).await;
         assert_eq!(
             report,
-            json!({ "dryRun": true, "rows": 3, "created": 3, "updated": 0, "unchanged": 0, "errors": [] })
+            json!({ "dryRun": true, "rows": 3, "created": 3, "updated": 0, "unchanged": 0, "deactivated": 0, "errors": [] })
         );
         assert_eq!(imported_people(&app).await, 0, "{via:?}");
         assert_eq!(app.count("SELECT COUNT(*) FROM mentor_profile").await, 0);
