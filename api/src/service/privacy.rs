@@ -3,6 +3,8 @@
 //! `erasePerson` and `tandem people erase` overwrite it once they are
 //! deactivated; retention blanks old notes and old audit details.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
@@ -12,7 +14,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, Change, Subject};
 use crate::store::people;
-use crate::store::privacy::{self, Rows};
+use crate::store::privacy::{self, Catalogs, Rows, Ties};
 
 /// The export's format, so a reader knows what it holds.
 pub const FORMAT: &str = "tandem.personal-data.v1";
@@ -42,90 +44,8 @@ pub async fn document_of(
 /// Rows → the document: keys in camelCase, catalog ties named by slug,
 /// stored JSON (score breakdowns, notification payloads) as JSON.
 fn document(rows: Rows, now: DateTime<Utc>) -> Value {
-    let named = |ties: Vec<Value>,
-                 key: &str,
-                 name: &str,
-                 slugs: &std::collections::HashMap<i64, String>| {
-        ties.into_iter()
-            .map(|tie| {
-                let slug = tie[key].as_i64().and_then(|id| slugs.get(&id)).cloned();
-                let mut tie = camel(tie);
-                if let Some(object) = tie.as_object_mut() {
-                    object.remove("personId");
-                    object.insert(name.to_owned(), slug.map_or(Value::Null, Value::String));
-                }
-                tie
-            })
-            .collect::<Vec<_>>()
-    };
-    let profile = |row: Option<Value>, ties: [(&str, Vec<Value>); 4]| {
-        row.map(|row| {
-            let mut row = camel(row);
-            if let Some(object) = row.as_object_mut() {
-                object.remove("personId");
-                for (name, list) in ties {
-                    object.insert(name.to_owned(), Value::Array(list));
-                }
-            }
-            row
-        })
-    };
-    let mentor = profile(
-        rows.mentor_profile,
-        [
-            (
-                "skills",
-                named(rows.mentor_skills, "skill_id", "skill", &rows.skills),
-            ),
-            (
-                "projects",
-                named(
-                    rows.mentor_projects,
-                    "project_id",
-                    "project",
-                    &rows.projects,
-                ),
-            ),
-            (
-                "foundations",
-                named(
-                    rows.mentor_foundations,
-                    "foundation_id",
-                    "foundation",
-                    &rows.foundations,
-                ),
-            ),
-            ("topics", all_camel(rows.mentor_topics)),
-        ],
-    );
-    let mentee = profile(
-        rows.mentee_profile,
-        [
-            (
-                "skills",
-                named(rows.mentee_skills, "skill_id", "skill", &rows.skills),
-            ),
-            (
-                "projects",
-                named(
-                    rows.mentee_projects,
-                    "project_id",
-                    "project",
-                    &rows.projects,
-                ),
-            ),
-            (
-                "foundations",
-                named(
-                    rows.mentee_foundations,
-                    "foundation_id",
-                    "foundation",
-                    &rows.foundations,
-                ),
-            ),
-            ("topics", all_camel(rows.mentee_topics)),
-        ],
-    );
+    let mentor = profile(rows.mentor_profile, rows.mentor_ties, &rows.catalogs);
+    let mentee = profile(rows.mentee_profile, rows.mentee_ties, &rows.catalogs);
     json!({
         "format": FORMAT,
         "exportedAt": now,
@@ -143,6 +63,55 @@ fn document(rows: Rows, now: DateTime<Utc>) -> Value {
         "notificationPreferences": all_camel(rows.notification_preferences),
         "auditEvents": all_camel(rows.audit_events),
     })
+}
+
+/// A profile row with its ties inside, each tie named by its catalog slug.
+fn profile(row: Option<Value>, ties: Ties, catalogs: &Catalogs) -> Option<Value> {
+    let mut row = camel(row?);
+    let object = row.as_object_mut()?;
+    object.remove("personId");
+    let lists = [
+        (
+            "skills",
+            named(ties.skills, "skill_id", "skill", &catalogs.skills),
+        ),
+        (
+            "projects",
+            named(ties.projects, "project_id", "project", &catalogs.projects),
+        ),
+        (
+            "foundations",
+            named(
+                ties.foundations,
+                "foundation_id",
+                "foundation",
+                &catalogs.foundations,
+            ),
+        ),
+        ("topics", named(ties.topics, "", "", &HashMap::new())),
+    ];
+    for (name, list) in lists {
+        object.insert(name.to_owned(), Value::Array(list));
+    }
+    Some(row)
+}
+
+/// Tie rows without their person, with the slug of `key`'s catalog entry
+/// under `name` (none when `name` is empty).
+fn named(ties: Vec<Value>, key: &str, name: &str, slugs: &HashMap<i64, String>) -> Vec<Value> {
+    ties.into_iter()
+        .map(|tie| {
+            let slug = tie[key].as_i64().and_then(|id| slugs.get(&id)).cloned();
+            let mut tie = camel(tie);
+            if let Some(object) = tie.as_object_mut() {
+                object.remove("personId");
+                if !name.is_empty() {
+                    object.insert(name.to_owned(), slug.map_or(Value::Null, Value::String));
+                }
+            }
+            tie
+        })
+        .collect()
 }
 
 fn all_camel(rows: Vec<Value>) -> Vec<Value> {
@@ -267,11 +236,14 @@ mod tests {
         let mut rows = Rows {
             person: Some(json!({"id": "p", "display_name": "Ada"})),
             mentor_profile: Some(json!({"person_id": "p", "capacity": 2})),
-            mentor_skills: vec![json!({"person_id": "p", "skill_id": 7, "proficiency": 4})],
+            mentor_ties: Ties {
+                skills: vec![json!({"person_id": "p", "skill_id": 7, "proficiency": 4})],
+                ..Ties::default()
+            },
             matches: vec![json!({"id": "m", "score_breakdown": "{\"total\":80}"})],
             ..Rows::default()
         };
-        rows.skills.insert(7, "rust".into());
+        rows.catalogs.skills.insert(7, "rust".into());
         let doc = document(rows, Utc::now());
         assert_eq!(doc["format"], FORMAT);
         assert_eq!(doc["person"]["displayName"], "Ada");

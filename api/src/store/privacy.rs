@@ -34,15 +34,9 @@ pub const ERASED_NAME: &str = "Erased person";
 pub struct Rows {
     pub person: Option<Value>,
     pub mentor_profile: Option<Value>,
-    pub mentor_skills: Vec<Value>,
-    pub mentor_projects: Vec<Value>,
-    pub mentor_foundations: Vec<Value>,
-    pub mentor_topics: Vec<Value>,
+    pub mentor_ties: Ties,
     pub mentee_profile: Option<Value>,
-    pub mentee_skills: Vec<Value>,
-    pub mentee_projects: Vec<Value>,
-    pub mentee_foundations: Vec<Value>,
-    pub mentee_topics: Vec<Value>,
+    pub mentee_ties: Ties,
     pub enrollments: Vec<Value>,
     pub requests: Vec<Value>,
     pub matches: Vec<Value>,
@@ -53,10 +47,24 @@ pub struct Rows {
     pub email_deliveries: Vec<Value>,
     pub notification_preferences: Vec<Value>,
     pub audit_events: Vec<Value>,
-    /// Catalog slugs by id, for the profiles' ties.
+    pub catalogs: Catalogs,
+}
+
+/// Catalog slugs by id, for the profiles' ties.
+#[derive(Debug, Default)]
+pub struct Catalogs {
     pub skills: HashMap<i64, String>,
     pub projects: HashMap<i64, String>,
     pub foundations: HashMap<i64, String>,
+}
+
+/// A profile's ties to the catalog, as their tables hold them.
+#[derive(Debug, Default)]
+pub struct Ties {
+    pub skills: Vec<Value>,
+    pub projects: Vec<Value>,
+    pub foundations: Vec<Value>,
+    pub topics: Vec<Value>,
 }
 
 /// Reads everything kept about `id`. Check-ins and milestones are those of
@@ -151,45 +159,43 @@ pub async fn rows_of(db: &impl ConnectionTrait, id: &str) -> Result<Rows, DbErr>
         ),
         ..Rows::default()
     };
-    rows.mentor_skills = all!(
+    macro_rules! ties {
+        ($skill:ident, $project:ident, $foundation:ident, $topic:ident) => {
+            Ties {
+                skills: all!(
+                    $skill,
+                    $skill::Column::PersonId.eq(id),
+                    $skill::Column::SkillId
+                ),
+                projects: all!(
+                    $project,
+                    $project::Column::PersonId.eq(id),
+                    $project::Column::ProjectId
+                ),
+                foundations: all!(
+                    $foundation,
+                    $foundation::Column::PersonId.eq(id),
+                    $foundation::Column::FoundationId
+                ),
+                topics: all!(
+                    $topic,
+                    $topic::Column::PersonId.eq(id),
+                    $topic::Column::Topic
+                ),
+            }
+        };
+    }
+    rows.mentor_ties = ties!(
         mentor_skill,
-        mentor_skill::Column::PersonId.eq(id),
-        mentor_skill::Column::SkillId
-    );
-    rows.mentor_projects = all!(
         mentor_project,
-        mentor_project::Column::PersonId.eq(id),
-        mentor_project::Column::ProjectId
-    );
-    rows.mentor_foundations = all!(
         mentor_foundation,
-        mentor_foundation::Column::PersonId.eq(id),
-        mentor_foundation::Column::FoundationId
+        mentor_topic
     );
-    rows.mentor_topics = all!(
-        mentor_topic,
-        mentor_topic::Column::PersonId.eq(id),
-        mentor_topic::Column::Topic
-    );
-    rows.mentee_skills = all!(
+    rows.mentee_ties = ties!(
         mentee_skill,
-        mentee_skill::Column::PersonId.eq(id),
-        mentee_skill::Column::SkillId
-    );
-    rows.mentee_projects = all!(
         mentee_project,
-        mentee_project::Column::PersonId.eq(id),
-        mentee_project::Column::ProjectId
-    );
-    rows.mentee_foundations = all!(
         mentee_foundation,
-        mentee_foundation::Column::PersonId.eq(id),
-        mentee_foundation::Column::FoundationId
-    );
-    rows.mentee_topics = all!(
-        mentee_topic,
-        mentee_topic::Column::PersonId.eq(id),
-        mentee_topic::Column::Topic
+        mentee_topic
     );
     let ids = |rows: &[&[Value]], key: &str| -> Vec<i64> {
         rows.iter()
@@ -197,21 +203,16 @@ pub async fn rows_of(db: &impl ConnectionTrait, id: &str) -> Result<Rows, DbErr>
             .filter_map(|r| r[key].as_i64())
             .collect()
     };
-    let skill_ids = ids(&[&rows.mentor_skills, &rows.mentee_skills], "skill_id");
-    let project_ids = ids(
-        &[&rows.mentor_projects, &rows.mentee_projects],
-        "project_id",
-    );
-    let foundation_ids = ids(
-        &[&rows.mentor_foundations, &rows.mentee_foundations],
-        "foundation_id",
-    );
-    rows.skills =
+    let (mentor, mentee) = (&rows.mentor_ties, &rows.mentee_ties);
+    let skill_ids = ids(&[&mentor.skills, &mentee.skills], "skill_id");
+    let project_ids = ids(&[&mentor.projects, &mentee.projects], "project_id");
+    let foundation_ids = ids(&[&mentor.foundations, &mentee.foundations], "foundation_id");
+    rows.catalogs.skills =
         slugs::<skill::Entity, _>(db, skill::Column::Id, skill::Column::Slug, skill_ids).await?;
-    rows.projects =
+    rows.catalogs.projects =
         slugs::<project::Entity, _>(db, project::Column::Id, project::Column::Slug, project_ids)
             .await?;
-    rows.foundations = slugs::<foundation::Entity, _>(
+    rows.catalogs.foundations = slugs::<foundation::Entity, _>(
         db,
         foundation::Column::Id,
         foundation::Column::Slug,
