@@ -141,14 +141,14 @@ pub(crate) async fn depart(
 
     // Their own requests first: a live proposal for them is cancelled with
     // the request. Matched requests close below, with their mentorship.
-    for request in requests::unfinished_of(&work.txn, &person.id).await? {
-        if request.state == RequestState::Matched {
-            continue;
-        }
-        let Some(request) = requests::lock(&work.txn, &request.id).await? else {
+    for seen in requests::unfinished_of(&work.txn, &person.id).await? {
+        // Read again under the lock: an accept may have matched it meanwhile.
+        let Some(request) = requests::lock(&work.txn, &seen.id).await? else {
             continue;
         };
-        request.state.apply(RequestAction::Withdraw)?;
+        if !matches!(request.state, RequestState::Open | RequestState::Proposed) {
+            continue;
+        }
         for live in matches::live_for_requests(&work.txn, std::slice::from_ref(&request.id)).await?
         {
             let Some(proposal) = matches::lock(&work.txn, &live.id).await? else {

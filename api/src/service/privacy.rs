@@ -179,7 +179,15 @@ pub async fn erase(
         ));
     }
     let first = person.erased_at.is_none();
-    privacy::erase(&work.txn, person_id, work.now).await?;
+    privacy::erase(&work.txn, person_id, work.now)
+        .await
+        .map_err(|e| match e {
+            // Reactivated between the read and the write.
+            sea_orm::DbErr::RecordNotUpdated => ApiError::Conflict(
+                "the person was reactivated meanwhile; nothing was erased".into(),
+            ),
+            other => other.into(),
+        })?;
     if first {
         let change = Change {
             actor_id: work.actor.as_deref(),
