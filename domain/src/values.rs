@@ -343,4 +343,24 @@ mod tests {
             assert!(email(bad).is_err(), "{bad:?} accepted");
         }
     }
+
+    #[test]
+    fn limits_are_inclusive_and_slugs_print_as_written() {
+        let ten = "x".repeat(10);
+        assert_eq!(
+            bounded_text("bio", &ten, 10, false).as_deref(),
+            Ok(ten.as_str())
+        );
+        assert!(bounded_text("bio", &"x".repeat(11), 10, false).is_err());
+        let longest = format!("{}@example.com", "a".repeat(254 - "@example.com".len()));
+        assert_eq!(longest.len(), 254);
+        assert_eq!(email(&longest).as_deref(), Ok(longest.as_str()));
+        assert!(email(&format!("a{longest}")).is_err());
+        assert_eq!(
+            Slug::parse("skill", "release-management")
+                .unwrap()
+                .to_string(),
+            "release-management"
+        );
+    }
 }

@@ -590,6 +590,20 @@ const CAPS: &str = "mentor,capacity\nm1,1\nm2,2\n";
 const SCORES: &str = "mentee,mentor,score\n";
 
 #[test]
+fn file_errors_read_as_one_sentence() {
+    let e = read("mentor,capacity\nm1,0\n", SCORES).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "capacities file, line 2: the capacity must be a positive integer, got \"0\""
+    );
+    let e = read(CAPS, "mentee,mentor,score\ne1,m9,3\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "scores file, line 2: mentor \"m9\" is not in the capacities file"
+    );
+}
+
+#[test]
 fn file_errors_name_the_file_the_line_and_the_problem() {
     use CsvFile::{Capacities, Scores};
     assert_fails("", SCORES, Capacities, 1, |p| {
