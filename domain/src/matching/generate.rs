@@ -132,6 +132,71 @@ mod tests {
     }
 
     #[test]
+    fn splitmix64_follows_the_reference_sequence() {
+        // The published SplitMix64 outputs for seed 0.
+        let mut rng = SplitMix64::new(0);
+        let first: Vec<u64> = (0..3).map(|_| rng.next_u64()).collect();
+        assert_eq!(
+            first,
+            [
+                0xE220_A839_7B1D_CDAF,
+                0x6E78_9E6A_A1B9_65F4,
+                0x06C4_5D18_8009_454F
+            ]
+        );
+    }
+
+    /// A cohort's shape in a few numbers: pairs, seats, the sum of the
+    /// scores and of the scores over pairs whose mentee and mentor ids are
+    /// close (which moves with any change to who is paired).
+    fn fingerprint(cohort: &Cohort) -> (usize, u32, u64, u64) {
+        let inst = &cohort.instance;
+        let (mut total, mut near) = (0u64, 0u64);
+        for e in 0..inst.mentees() {
+            let (ms, ss) = inst.pairs_of(e);
+            for (&m, &s) in ms.iter().zip(ss) {
+                total += u64::from(s);
+                if e % 7 == m % 7 {
+                    near += u64::from(s);
+                }
+            }
+        }
+        (
+            inst.pair_count(),
+            inst.capacities().iter().sum(),
+            total,
+            near,
+        )
+    }
+
+    #[test]
+    fn cohorts_are_the_ones_benchmarks_were_measured_on() {
+        // Pinned so that BENCHMARKS.md's instances stay the same instances.
+        let structured = generate(Kind::Structured, 60, 20, 8, 7);
+        let uniform = generate(Kind::Uniform, 60, 20, 8, 7);
+        let everyone = generate(Kind::Structured, 10, 5, 9, 1);
+        let got = [
+            fingerprint(&structured),
+            fingerprint(&uniform),
+            fingerprint(&everyone),
+        ];
+        assert_eq!(got, GOLDEN, "{got:?}");
+        // Structured scores: 6,000–10,000 for a wanted skill, else at most 5,000.
+        let inst = &structured.instance;
+        assert!((0..60).all(|e| inst.pairs_of(e).1.iter().all(|&s| s <= 10_000)));
+        assert!((0..60).any(|e| inst.pairs_of(e).1.iter().any(|&s| s >= 6_000)));
+        assert!((0..60).any(|e| inst.pairs_of(e).1.iter().any(|&s| s <= 5_000)));
+        // More wanted pairs than mentors: every mentor is allowed.
+        assert_eq!(everyone.instance.pair_count(), 50);
+    }
+
+    const GOLDEN: [(usize, u32, u64, u64); 3] = [
+        (515, 64, 1_594_388, 271_104),
+        (515, 64, 2_543_700, 408_306),
+        (50, 18, 161_895, 24_334),
+    ];
+
+    #[test]
     fn ids_are_zero_padded_so_that_id_order_is_index_order() {
         let ids = padded_ids('m', 11);
         assert_eq!((ids[0].as_str(), ids[10].as_str()), ("m00", "m10"));

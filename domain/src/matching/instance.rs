@@ -342,10 +342,41 @@ mod tests {
     fn build_sorts_each_mentees_pairs_by_mentor() {
         let mut b = Instance::builder(2, vec![1, 1, 1]);
         b.pair(1, 2, 5).pair(0, 1, 7).pair(1, 0, 3);
+        assert_eq!(b.pair_count(), 3);
         let inst = b.build().unwrap();
+        assert_eq!(inst.pair_count(), 3);
         assert_eq!(inst.pairs_of(1), (&[0, 2][..], &[3, 5][..]));
         assert_eq!(inst.score(0, 1), Some(7));
         assert_eq!(inst.score(0, 0), None);
+    }
+
+    #[test]
+    fn exact_arithmetic_holds_up_to_its_documented_bound() {
+        // 8·K·C ≤ i64::MAX / 4 with K = E + M + 2 and C = (w·(E + 1) + 1)·K.
+        let bound = |e: i128, m: i128, w: i128| {
+            let k = e + m + 2;
+            8 * k * ((w * (e + 1) + 1) * k) <= i128::from(i64::MAX / 4)
+        };
+        for (e, m) in [(1_000u32, 300u32), (20_000, 5_000), (7, 3)] {
+            let (lo, hi) = (0u64, u64::from(u32::MAX));
+            let (mut lo, mut hi) = (lo, hi);
+            while lo < hi {
+                let mid = (lo + hi).div_ceil(2);
+                if bound(e.into(), m.into(), mid.into()) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            let largest = u32::try_from(lo).unwrap();
+            assert!(fits_exact_arithmetic(e, m, largest), "{e}×{m} at {largest}");
+            if largest < u32::MAX {
+                assert!(
+                    !fits_exact_arithmetic(e, m, largest + 1),
+                    "{e}×{m} above {largest}"
+                );
+            }
+        }
     }
 
     #[test]

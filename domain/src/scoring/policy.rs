@@ -256,6 +256,8 @@ mod tests {
     #[test]
     fn min_score_must_be_within_0_and_100() {
         assert!(Policy::new(1, Weights::default(), 100.0).is_ok());
+        let seventh = Policy::new(7, Weights::default(), 12.5).unwrap();
+        assert_eq!((seventh.version(), seventh.min_score()), (7, 12.5));
         assert_eq!(
             Policy::new(1, Weights::default(), 100.5),
             Err(PolicyError::MinScoreOutOfRange { got: 100.5 })
