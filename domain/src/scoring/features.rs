@@ -576,6 +576,23 @@ mod tests {
     }
 
     #[test]
+    fn compiled_people_keep_who_they_are_and_whether_they_accept() {
+        let mut languages = LanguageTable::new();
+        assert!(languages.is_empty());
+        let mut features = crate::scoring::fixtures::mentor("mentor-7");
+        features.accepting = false;
+        let mentor = CompiledMentor::compile(&features, &mut languages);
+        assert!(!mentor.is_accepting());
+        assert!(!languages.is_empty(), "the mentor's language was interned");
+        features.accepting = true;
+        assert!(CompiledMentor::compile(&features, &mut languages).is_accepting());
+        let mentee =
+            CompiledMentee::compile(&crate::scoring::fixtures::mentee("mentee-9"), &languages)
+                .unwrap();
+        assert_eq!(mentee.person_id(), "mentee-9");
+    }
+
+    #[test]
     fn duplicate_items_keep_the_best_credit_in_index_order() {
         let items = best_per_index([(7, 2), (3, 1), (7, 5), (3, 4)].into_iter());
         assert_eq!(
