@@ -331,6 +331,23 @@ mod tests {
         assert!(bounded_text("bio", "héllo", 4, false).is_err());
         assert!(bounded_text("bio", "a\u{0}b", 10, false).is_err());
         assert!(bounded_text("bio", "a\nb", 10, true).is_ok());
+        // Multi-line text allows line breaks and tabs, and no other control.
+        for allowed in ["a\nb", "a\tb", "a\r\nb"] {
+            assert!(
+                bounded_text("notes", allowed, 10, true).is_ok(),
+                "{allowed:?}"
+            );
+            assert!(
+                bounded_text("name", allowed, 10, false).is_err(),
+                "{allowed:?}"
+            );
+        }
+        for refused in ["a\u{7}b", "a\u{0}b", "a\u{1b}b"] {
+            assert!(
+                bounded_text("notes", refused, 10, true).is_err(),
+                "{refused:?}"
+            );
+        }
         assert!(required_text("name", "   ", 10, false).is_err());
     }
 
