@@ -357,7 +357,14 @@ mod tests {
             let k = e + m + 2;
             8 * k * ((w * (e + 1) + 1) * k) <= i128::from(i64::MAX / 4)
         };
-        for (e, m) in [(1_000u32, 300u32), (20_000, 5_000), (7, 3)] {
+        // With one mentee or none, the bound sits within one step of w, so the
+        // `+ 1` terms decide it.
+        for (e, m) in [
+            (1_000u32, 300u32),
+            (20_000, 5_000),
+            (1, 10_000),
+            (0, 10_000),
+        ] {
             let (lo, hi) = (0u64, u64::from(u32::MAX));
             let (mut lo, mut hi) = (lo, hi);
             while lo < hi {
