@@ -375,12 +375,35 @@ async fn async_main(source: Source, command: Command) -> std::process::ExitCode 
 }
 
 async fn connect_and_migrate(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    let db = crate::db::connect(&config.database_url, config.db_max_connections)
-        .await
-        .map_err(|e| anyhow::anyhow!("DATABASE_URL: cannot connect: {e}"))?;
-    Migrator::up(&db, None)
+    let db = connect(config).await?;
+    crate::db::migrate(&db, &config.database_url)
         .await
         .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+    Ok(db)
+}
+
+async fn connect(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    crate::db::connect(&config.database_url, config.db_max_connections)
+        .await
+        .map_err(|e| anyhow::anyhow!("DATABASE_URL: cannot connect: {e}"))
+}
+
+/// `serve` with `TANDEM_MIGRATE_ON_START=off`: refuses a database that
+/// `tandem migrate` has not brought up to date, rather than failing later.
+async fn connect_migrated(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    if config.migrate_on_start {
+        return connect_and_migrate(config).await;
+    }
+    let db = connect(config).await?;
+    let pending = Migrator::get_pending_migrations(&db).await.map_err(|e| {
+        anyhow::anyhow!("TANDEM_MIGRATE_ON_START is off and the database is not migrated ({e}); run `tandem migrate` first")
+    })?;
+    if !pending.is_empty() {
+        anyhow::bail!(
+            "TANDEM_MIGRATE_ON_START is off and {} migration(s) are pending; run `tandem migrate` first",
+            pending.len()
+        );
+    }
     Ok(db)
 }
 
@@ -441,7 +464,7 @@ async fn run_command(config: Config, command: Command) -> anyhow::Result<()> {
             out,
         } => export(config, what, program, (from, to), out.as_deref()).await?,
         Command::Serve { demo, .. } => {
-            let db = connect_and_migrate(&config).await?;
+            let db = connect_migrated(&config).await?;
             let seeded = if demo {
                 let people = crate::seed::PEOPLE;
                 crate::seed::seed_demo(&db, people, people, seed_progress())

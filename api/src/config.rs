@@ -17,10 +17,13 @@
 //! | `TANDEM_JWT_AUDIENCE` | `tandem` |
 //! | `TANDEM_JWT_ROLES_CLAIM` | `roles` |
 //! | `TANDEM_JWT_LEEWAY_SECONDS` | 30 |
-//! | `TANDEM_GRAPHIQL`, `TANDEM_INTROSPECTION`, `TANDEM_SUGGESTIONS` | on, on, on |
+//! | `TANDEM_GRAPHIQL`, `TANDEM_INTROSPECTION` | on, on |
+//! | `TANDEM_SUGGESTIONS` | as `TANDEM_INTROSPECTION` ("did you mean" would reveal the schema) |
 //! | `TANDEM_MAX_DEPTH`, `TANDEM_MAX_COMPLEXITY`, `TANDEM_MAX_ALIASES` | 15, 1000, 30 |
 //! | `TANDEM_MAX_SELECTIONS`, `TANDEM_MAX_DIRECTIVES` | 500, 4 |
 //! | `TANDEM_MAX_BODY_BYTES`, `TANDEM_MAX_PAGE_SIZE` | 262144, 100 |
+//! | `TANDEM_MAX_QUERY_BYTES`, `TANDEM_MAX_TOKENS` | 32768, 2000 (checked before parsing) |
+//! | `TANDEM_MIGRATE_ON_START` | on (off: run `tandem migrate` as its own step) |
 //! | `TANDEM_MAX_IMPORT_BYTES` | 20971520 (20 MiB; `POST /import/people`) |
 //! | `TANDEM_CORS_ORIGINS` | none (comma-separated) |
 //! | `TANDEM_DB_MAX_CONNECTIONS` | 10 |
@@ -130,6 +133,10 @@ pub struct Limits {
     pub max_directives: usize,
     pub max_body_bytes: usize,
     pub max_page_size: usize,
+    /// A document longer than this is refused before it is parsed.
+    pub max_query_bytes: usize,
+    /// A document with more lexical tokens is refused before it is parsed.
+    pub max_tokens: usize,
 }
 
 impl Default for Limits {
@@ -142,6 +149,8 @@ impl Default for Limits {
             max_directives: 4,
             max_body_bytes: 256 * 1024,
             max_page_size: 100,
+            max_query_bytes: 32 * 1024,
+            max_tokens: 2_000,
         }
     }
 }
@@ -159,6 +168,8 @@ pub struct Config {
     pub graphiql: bool,
     pub introspection: bool,
     pub suggestions: bool,
+    /// Whether `serve` migrates the database before it listens.
+    pub migrate_on_start: bool,
     pub cors_origins: Vec<String>,
     pub shutdown_seconds: u64,
     pub json_logs: bool,
@@ -568,6 +579,7 @@ impl Config {
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
         };
         let jwt = Self::jwt(source, overrides.demo_secret)?;
+        let introspection = source.flag("TANDEM_INTROSPECTION", true)?;
         let limits = Limits {
             max_depth: source.positive("TANDEM_MAX_DEPTH", 15)?,
             max_complexity: source.positive("TANDEM_MAX_COMPLEXITY", 1000)?,
@@ -576,6 +588,8 @@ impl Config {
             max_directives: source.positive("TANDEM_MAX_DIRECTIVES", 4)?,
             max_body_bytes: source.positive("TANDEM_MAX_BODY_BYTES", 256 * 1024)?,
             max_page_size: source.positive("TANDEM_MAX_PAGE_SIZE", 100)?,
+            max_query_bytes: source.positive("TANDEM_MAX_QUERY_BYTES", 32 * 1024)?,
+            max_tokens: source.positive("TANDEM_MAX_TOKENS", 2_000)?,
         };
         let cors_origins = source
             .raw("TANDEM_CORS_ORIGINS")?
@@ -616,8 +630,10 @@ impl Config {
             jwt,
             limits,
             graphiql: source.flag("TANDEM_GRAPHIQL", true)?,
-            introspection: source.flag("TANDEM_INTROSPECTION", true)?,
-            suggestions: source.flag("TANDEM_SUGGESTIONS", true)?,
+            introspection,
+            // Suggestions name fields, so they follow introspection unless set.
+            suggestions: source.flag("TANDEM_SUGGESTIONS", introspection)?,
+            migrate_on_start: source.flag("TANDEM_MIGRATE_ON_START", true)?,
             cors_origins,
             shutdown_seconds: source.parsed("TANDEM_SHUTDOWN_SECONDS")?.unwrap_or(30),
             json_logs,
@@ -784,6 +800,7 @@ impl Config {
             graphiql: true,
             introspection: true,
             suggestions: true,
+            migrate_on_start: true,
             cors_origins: Vec::new(),
             shutdown_seconds: 5,
             json_logs: false,

@@ -3,6 +3,8 @@
 //! SQLite runs in WAL mode with a busy timeout, and every write transaction
 //! starts `BEGIN IMMEDIATE`: it takes the write lock up front, so concurrent
 //! writers queue instead of failing on a lock upgrade (design.md, Storage).
+//! Migrations on PostgreSQL run under an advisory lock, so instances that
+//! start together take turns.
 
 use std::time::Duration;
 
@@ -27,6 +29,32 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 .foreign_keys(true)
         });
     Database::connect(options).await
+}
+
+/// The advisory lock migrations run under on PostgreSQL ("tandem migrate").
+const MIGRATION_LOCK: i64 = 0x7461_6e64_656d_6d67;
+
+/// Applies pending migrations. On PostgreSQL they run on one connection
+/// holding a session advisory lock, so instances starting together take
+/// turns: the first migrates, the others wait and then find nothing to do
+/// (without it, two `CREATE TABLE`s race on the catalog and one fails).
+pub async fn migrate(db: &DatabaseConnection, url: &str) -> Result<(), DbErr> {
+    use migration::sea_orm_migration::MigratorTrait;
+    use sea_orm::ConnectionTrait;
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return migration::Migrator::up(db, None).await;
+    }
+    let session = connect(url, 1).await?;
+    session
+        .execute_unprepared(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+        .await?;
+    let migrated = migration::Migrator::up(&session, None).await;
+    // Closing the session releases the lock even if the unlock fails.
+    let _ = session
+        .execute_unprepared(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+        .await;
+    let _ = session.close().await;
+    migrated
 }
 
 /// Held while a write transaction is open on SQLite; dropping it lets the

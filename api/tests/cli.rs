@@ -284,8 +284,13 @@ fn an_unreachable_key_set_stops_start_up_unless_lazy() {
 
 /// A raw `POST /graphql` with a bearer token; the whole response as text.
 fn post_graphql(address: &str, token: &str, query: &str) -> String {
+    post_body(address, token, &serde_json::json!({ "query": query }))
+}
+
+/// A raw `POST /graphql` of `body`; the whole response as text.
+fn post_body(address: &str, token: &str, body: &serde_json::Value) -> String {
     use std::io::{Read, Write};
-    let body = serde_json::json!({ "query": query }).to_string();
+    let body = body.to_string();
     let mut stream = std::net::TcpStream::connect(address).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
@@ -301,17 +306,294 @@ fn post_graphql(address: &str, token: &str, query: &str) -> String {
     response
 }
 
+/// The former `INTERNAL` answers to client typos: each is now a client
+/// code with the real message, executes nothing, and logs no ERROR line;
+/// with introspection off, no "did you mean" names a field.
 #[test]
-fn an_unreadable_key_file_stops_start_up() {
+fn client_mistakes_get_client_codes_and_log_no_error() {
+    let mut child = tandem()
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DATABASE_URL", temp_db())
+        .env("TANDEM_JWT_SECRET", SECRET)
+        .env("TANDEM_INTROSPECTION", "off")
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (address, log) = listening_address(&mut child);
+    let request = tandem::auth::TokenRequest {
+        sub: "typist".into(),
+        name: None,
+        email: None,
+        roles: vec![],
+    };
+    let token =
+        tandem::auth::mint_hs256(SECRET.as_bytes(), "tandem", "tandem", &request, 600).unwrap();
+    let json = |body: serde_json::Value| {
+        let answer = post_body(&address, &token, &body);
+        let (_, json) = answer.split_once("\r\n\r\n").expect("a body");
+        serde_json::from_str::<serde_json::Value>(json)
+            .unwrap_or_else(|_| panic!("not JSON: {answer}"))
+    };
+    use serde_json::json;
+    let cases = [
+        (
+            json!({ "query": "query($id: ID!) { person(id: $id) { id } }" }),
+            "BAD_USER_INPUT",
+            "$id",
+        ),
+        (
+            json!({ "query": "query($k: Int!) { skills(first: $k) { edges { cursor } } }", "variables": { "k": null } }),
+            "BAD_USER_INPUT",
+            "$k",
+        ),
+        (
+            json!({ "query": "query($d: Date) { programMetrics(from: $d) { requestsByState { count } } }", "variables": { "d": 5 } }),
+            "BAD_USER_INPUT",
+            "Date",
+        ),
+        (
+            json!({ "query": "query($d: Date) { programMetrics(from: $d) { requestsByState { count } } }", "variables": { "d": true } }),
+            "BAD_USER_INPUT",
+            "Date",
+        ),
+        (
+            json!({ "query": "query($f: MentorFilter) { mentors(filter: $f) { edges { cursor } } }", "variables": { "f": "x" } }),
+            "BAD_USER_INPUT",
+            "MentorFilter",
+        ),
+        (
+            json!({ "query": "{ mentors(filter: \"x\") { edges { cursor } } }" }),
+            "BAD_USER_INPUT",
+            "MentorFilter",
+        ),
+        (
+            json!({ "query": "{ programMetrics(from: 20260101) { requestsByState { count } } }" }),
+            "GRAPHQL_VALIDATION_FAILED",
+            "Date",
+        ),
+        (
+            json!({ "query": "{ programMetrics(from: \"2026-1-1\") { requestsByState { count } } }" }),
+            "GRAPHQL_VALIDATION_FAILED",
+            "Date",
+        ),
+        (
+            json!({ "query": "{ me { displayNme } }" }),
+            "GRAPHQL_VALIDATION_FAILED",
+            "displayNme",
+        ),
+    ];
+    for (body, code, names) in cases {
+        let answer = json(body.clone());
+        let error = &answer["errors"][0];
+        assert_eq!(error["extensions"]["code"], code, "{body}: {answer}");
+        let message = error["message"].as_str().unwrap_or_default();
+        assert!(message.contains(names), "{body}: {answer}");
+        assert!(!message.contains("Did you mean"), "{body}: {answer}");
+        // A literal of the wrong shape for an input object is found when
+        // the field reads it (async-graphql's validation lets it through);
+        // every other case is refused before anything runs.
+        if !body["query"].as_str().unwrap().contains("filter: \"x\"") {
+            assert!(answer.get("data").is_none(), "{body} executed: {answer}");
+        }
+    }
+    sigterm(&child);
+    child.wait().ok();
+    let log: Vec<String> = log.map_while(Result::ok).collect();
+    assert!(
+        !log.iter().any(|l| l.contains("ERROR")),
+        "client mistakes were logged as errors: {log:#?}"
+    );
+}
+
+/// Runs `serve` with a key source and expects it to stop before listening,
+/// naming `var` (and whatever else `names`).
+#[track_caller]
+fn key_refused(alg: &str, var: &str, value: &str, names: &[&str]) {
     let mut cmd = tandem();
     cmd.args(["serve", "--listen", "127.0.0.1:0"])
         .env("DATABASE_URL", temp_db())
-        .env("TANDEM_JWT_ALG", "RS256")
-        .env("TANDEM_JWT_PUBLIC_KEY_FILE", "/nonexistent/key.pem");
+        .env("TANDEM_JWT_ALG", alg)
+        .env(var, value);
     let output = output_within_a_minute(&mut cmd);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_ne!(output.status.code(), Some(0));
-    assert!(stderr.contains("/nonexistent/key.pem"), "{stderr}");
+    assert_ne!(output.status.code(), Some(0), "{alg} {value}: {stderr}");
+    assert!(
+        !stderr.contains("listening"),
+        "{alg} {value} started: {stderr}"
+    );
+    for name in std::iter::once(&var).chain(names) {
+        assert!(
+            stderr.contains(name),
+            "{alg} {value}: does not name {name}: {stderr}"
+        );
+    }
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn an_unreadable_key_file_stops_start_up() {
+    key_refused(
+        "RS256",
+        "TANDEM_JWT_PUBLIC_KEY_FILE",
+        "/nonexistent/key.pem",
+        &["/nonexistent/key.pem"],
+    );
+    key_refused(
+        "RS256",
+        "TANDEM_JWT_JWKS_FILE",
+        "/nonexistent/keys.json",
+        &["/nonexistent/keys.json"],
+    );
+}
+
+#[test]
+fn keys_that_do_not_fit_the_algorithm_stop_start_up() {
+    let pem = "TANDEM_JWT_PUBLIC_KEY_FILE";
+    key_refused("RS256", pem, &fixture("ec_public.pem"), &["RS256"]);
+    key_refused("ES256", pem, &fixture("rsa_public.pem"), &["ES256"]);
+    // A private key where the public half belongs would refuse every token.
+    key_refused("RS256", pem, &fixture("rsa_private.pem"), &["PRIVATE KEY"]);
+    key_refused("ES256", pem, &fixture("ec_private.pem"), &["PRIVATE KEY"]);
+
+    let rsa = {
+        let private = std::fs::read(fixture("rsa_private.pem")).unwrap();
+        let key = jsonwebtoken::EncodingKey::from_rsa_pem(&private).unwrap();
+        let mut jwk =
+            jsonwebtoken::jwk::Jwk::from_encoding_key(&key, jsonwebtoken::Algorithm::RS256)
+                .unwrap();
+        jwk.common.key_id = Some("rsa".into());
+        serde_json::to_value(jwk).unwrap()
+    };
+    let ec = serde_json::json!({ "kty": "EC", "kid": "ec", "crv": "P-256", "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0" });
+    let oct = serde_json::json!({ "kty": "oct", "kid": "hmac", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0" });
+    let jwks = |keys: Vec<&serde_json::Value>| {
+        write_temp(
+            "jwks.json",
+            &serde_json::json!({ "keys": keys }).to_string(),
+        )
+        .display()
+        .to_string()
+    };
+    let file = "TANDEM_JWT_JWKS_FILE";
+    key_refused("RS256", file, &jwks(vec![&oct]), &["\"hmac\"", "oct"]);
+    key_refused("RS256", file, &jwks(vec![&rsa, &oct]), &["\"hmac\""]);
+    key_refused("RS256", file, &jwks(vec![&rsa, &ec]), &["\"ec\"", "RS256"]);
+    key_refused("ES256", file, &jwks(vec![&ec, &rsa]), &["\"rsa\"", "ES256"]);
+}
+
+/// A fresh, empty PostgreSQL database, or `None` (said in the output)
+/// when `TANDEM_TEST_POSTGRES_URL` is not set outside CI.
+async fn fresh_postgres() -> Option<String> {
+    use sea_orm::ConnectionTrait;
+    let Ok(admin) = std::env::var("TANDEM_TEST_POSTGRES_URL") else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!(
+                "CI=true but TANDEM_TEST_POSTGRES_URL is not set: the PostgreSQL test cannot run"
+            );
+        }
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: a PostgreSQL test (TANDEM_TEST_POSTGRES_URL is not set; see README, PostgreSQL tests)"
+        );
+        return None;
+    };
+    let name = format!(
+        "tandem_cli_{}",
+        tandem::store::people::new_id().replace('-', "")
+    );
+    let db = sea_orm::Database::connect(&admin).await.expect("connect");
+    db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    db.close().await.ok();
+    let (base, _) = admin.rsplit_once('/').expect("a URL with a database");
+    Some(format!("{base}/{name}"))
+}
+
+/// Three instances started together on one empty PostgreSQL database:
+/// each migrates on start, under the advisory lock, so one applies the
+/// migrations and the others find nothing to do; all three serve.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_instances_starting_at_once_migrate_once() {
+    use migration::sea_orm_migration::MigratorTrait;
+    use sea_orm::ConnectionTrait;
+    let Some(url) = fresh_postgres().await else {
+        return;
+    };
+    let mut children: Vec<std::process::Child> = (0..3)
+        .map(|_| {
+            tandem()
+                .args(["serve", "--listen", "127.0.0.1:0"])
+                .env("DATABASE_URL", &url)
+                .env("TANDEM_JWT_SECRET", SECRET)
+                .env("RUST_LOG", "info")
+                .stderr(Stdio::piped())
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in &mut children {
+        let (address, _log) = listening_address(child);
+        assert_eq!(status_of(&address, "/readyz"), 200);
+    }
+    for child in &mut children {
+        sigterm(child);
+        assert_eq!(child.wait().unwrap().code(), Some(0));
+    }
+    let db = sea_orm::Database::connect(&url).await.unwrap();
+    let applied = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM seaql_migrations",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap();
+    assert_eq!(applied as usize, migration::Migrator::migrations().len());
+}
+
+/// With `TANDEM_MIGRATE_ON_START=off`, `serve` leaves the schema to
+/// `tandem migrate` and refuses a database that has not had it.
+#[test]
+fn serve_can_leave_migrations_to_their_own_step() {
+    let db = temp_db();
+    let serve = || {
+        let mut cmd = tandem();
+        cmd.args(["serve", "--listen", "127.0.0.1:0"])
+            .env("DATABASE_URL", &db)
+            .env("TANDEM_JWT_SECRET", SECRET)
+            .env("TANDEM_MIGRATE_ON_START", "off");
+        cmd
+    };
+    let refused = output_within_a_minute(&mut serve());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_ne!(refused.status.code(), Some(0));
+    assert!(stderr.contains("tandem migrate"), "{stderr}");
+    let migrated = tandem()
+        .arg("migrate")
+        .env("DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    assert!(migrated.status.success());
+    let mut child = serve()
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (address, _log) = listening_address(&mut child);
+    assert_eq!(status_of(&address, "/readyz"), 200);
+    sigterm(&child);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
 }
 
 #[test]

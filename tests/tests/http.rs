@@ -222,7 +222,44 @@ async fn introspection_and_graphiql_can_be_switched_off(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(page.status().as_u16(), 200);
-    assert!(page.text().await.unwrap().contains("graphiql"));
+    // Everything from this server: no CDN, and a policy that says so.
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("default-src 'self'") && !csp.contains("http"),
+        "{csp}"
+    );
+    let html = page.text().await.unwrap();
+    assert!(!html.contains("http"), "an outside URL in the page: {html}");
+    let asset = |name: &str| {
+        open.client
+            .get(format!("{}/graphiql/assets/{name}", open.base))
+            .send()
+    };
+    for name in [
+        "graphiql.min.js",
+        "graphiql.min.css",
+        "start.js",
+        "NOTICE.txt",
+    ] {
+        let response = asset(name).await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{name}");
+        assert!(
+            html.contains(name) || name == "NOTICE.txt",
+            "{name} not used"
+        );
+    }
+    assert_eq!(asset("nope.js").await.unwrap().status().as_u16(), 404);
+    // The demo's token is offered under `serve --demo` only.
+    let headers = open
+        .client
+        .get(format!("{}/graphiql/demo-headers.json", open.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(headers.status().as_u16(), 404);
 }
 
 async fn internal_errors_leak_nothing(backend: Backend) {

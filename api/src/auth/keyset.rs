@@ -56,6 +56,27 @@ pub fn parse(bytes: &[u8], alg: JwtAlgorithm, origin: &str) -> Result<KeySet, St
     Ok(keys)
 }
 
+/// Reads a JWKS file the operator wrote: unlike a provider's set, where
+/// keys of other types are normal and skipped, every key in it must fit
+/// `alg`, so a wrong key type stops start-up instead of refusing tokens.
+pub fn parse_file(bytes: &[u8], alg: JwtAlgorithm) -> Result<KeySet, String> {
+    let document: Document = serde_json::from_slice(bytes)
+        .map_err(|e| format!("not a JWKS (a JSON object with a \"keys\" array): {e}"))?;
+    for (index, raw) in document.keys.iter().enumerate() {
+        let label = raw
+            .get("kid")
+            .and_then(|k| k.as_str())
+            .map_or_else(|| format!("#{index}"), |kid| format!("kid {kid:?}"));
+        if let Err(reason) = usable(raw.clone(), alg) {
+            return Err(format!(
+                "key {label}: {reason}; TANDEM_JWT_ALG is {}",
+                alg.name()
+            ));
+        }
+    }
+    parse(bytes, alg, "TANDEM_JWT_JWKS_FILE")
+}
+
 /// The decoding key for one JWK, or why it cannot verify `alg` signatures.
 fn usable(raw: serde_json::Value, alg: JwtAlgorithm) -> Result<DecodingKey, &'static str> {
     let jwk: Jwk = serde_json::from_value(raw).map_err(|_| "not a JWK this service reads")?;

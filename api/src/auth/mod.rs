@@ -39,10 +39,15 @@ impl Claims {
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    #[error("cannot read {path}: {reason}")]
-    Unreadable { path: String, reason: String },
-    #[error("{path} does not hold a usable {what}: {reason}")]
+    #[error("{var}: cannot read {path}: {reason}")]
+    Unreadable {
+        var: &'static str,
+        path: String,
+        reason: String,
+    },
+    #[error("{var}: {path} does not hold a usable {what}: {reason}")]
     Invalid {
+        var: &'static str,
         path: String,
         what: &'static str,
         reason: String,
@@ -95,23 +100,36 @@ impl Verifier {
                 Keys::One(DecodingKey::from_secret(secret.expose_secret().as_bytes()))
             }
             JwtKey::PublicKeyFile(path) => {
-                let pem = read(path)?;
-                let invalid = |e: jsonwebtoken::errors::Error| KeyError::Invalid {
+                const VAR: &str = "TANDEM_JWT_PUBLIC_KEY_FILE";
+                let pem = read(VAR, path)?;
+                let invalid = |reason: String| KeyError::Invalid {
+                    var: VAR,
                     path: path.display().to_string(),
-                    what: "PEM public key",
-                    reason: e.to_string(),
+                    what: match config.algorithm {
+                        JwtAlgorithm::Es256 => "PEM public key (P-256, for ES256)",
+                        _ => "PEM public key (RSA, for RS256)",
+                    },
+                    reason,
                 };
+                public_pem_label(&pem).map_err(invalid)?;
                 let key = match config.algorithm {
                     JwtAlgorithm::Es256 => DecodingKey::from_ec_pem(&pem),
                     _ => DecodingKey::from_rsa_pem(&pem),
                 };
-                Keys::One(key.map_err(invalid)?)
+                Keys::One(key.map_err(|e| {
+                    invalid(format!(
+                        "{e} (is it a key of the type TANDEM_JWT_ALG={} needs?)",
+                        config.algorithm.name()
+                    ))
+                })?)
             }
             JwtKey::JwksFile(path) => {
+                const VAR: &str = "TANDEM_JWT_JWKS_FILE";
                 let origin = path.display().to_string();
                 let keys =
-                    keyset::parse(&read(path)?, config.algorithm, &origin).map_err(|reason| {
+                    keyset::parse_file(&read(VAR, path)?, config.algorithm).map_err(|reason| {
                         KeyError::Invalid {
+                            var: VAR,
                             path: origin.clone(),
                             what: "JWKS",
                             reason,
@@ -228,11 +246,29 @@ fn remote(origin: remote::Origin, alg: JwtAlgorithm) -> Result<Keys, KeyError> {
     Ok(Keys::Remote(Arc::new(keys)))
 }
 
-fn read(path: &std::path::Path) -> Result<Vec<u8>, KeyError> {
+fn read(var: &'static str, path: &std::path::Path) -> Result<Vec<u8>, KeyError> {
     std::fs::read(path).map_err(|e| KeyError::Unreadable {
+        var,
         path: path.display().to_string(),
         reason: e.to_string(),
     })
+}
+
+/// A public key file must hold a public key: jsonwebtoken would also take
+/// a PKCS#1 private key there, and then refuse every token without saying why.
+fn public_pem_label(pem: &[u8]) -> Result<(), String> {
+    let text = String::from_utf8_lossy(pem);
+    let label = text
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("-----BEGIN "))
+        .and_then(|rest| rest.strip_suffix("-----"))
+        .ok_or("no PEM block (-----BEGIN PUBLIC KEY-----) found")?;
+    match label {
+        "PUBLIC KEY" | "RSA PUBLIC KEY" => Ok(()),
+        other => Err(format!(
+            "it holds a {other}, not a PUBLIC KEY (give the public half of the signing key)"
+        )),
+    }
 }
 
 /// What `tandem token` and the demo put in a development token.

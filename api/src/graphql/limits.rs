@@ -8,6 +8,92 @@ use async_graphql::{Response, ServerError};
 use crate::config::Limits;
 use crate::error::ErrorCode;
 
+/// Refuses a document that is too long or has too many lexical tokens,
+/// before the parser spends anything on it.
+pub fn check_size(query: &str, limits: &Limits) -> Result<(), String> {
+    if query.len() > limits.max_query_bytes {
+        return Err(format!(
+            "the query is {} bytes long; at most {} are allowed",
+            query.len(),
+            limits.max_query_bytes
+        ));
+    }
+    if count_tokens(query, limits.max_tokens) > limits.max_tokens {
+        return Err(format!(
+            "the query has more than {} tokens",
+            limits.max_tokens
+        ));
+    }
+    Ok(())
+}
+
+/// Counts GraphQL lexical tokens (punctuators, names, numbers, strings),
+/// skipping what the grammar ignores (white space, commas, comments, a BOM),
+/// and stops counting past `stop`. A character no token starts with counts
+/// as one token; the parser rejects it later.
+pub fn count_tokens(query: &str, stop: usize) -> usize {
+    let bytes = query.as_bytes();
+    let mut i = 0;
+    let mut tokens = 0;
+    while i < bytes.len() && tokens <= stop {
+        let b = bytes[i];
+        match b {
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => i += 1,
+            0xEF if bytes[i..].starts_with("\u{feff}".as_bytes()) => i += 3,
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                tokens += 1;
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i..].starts_with(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
+                }
+                i += 3;
+            }
+            b'"' => {
+                tokens += 1;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'.' if bytes[i..].starts_with(b"...") => {
+                tokens += 1;
+                i += 3;
+            }
+            b'_' | b'a'..=b'z' | b'A'..=b'Z' => {
+                tokens += 1;
+                while i < bytes.len() && (bytes[i] == b'_' || bytes[i].is_ascii_alphanumeric()) {
+                    i += 1;
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                tokens += 1;
+                i += 1;
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'.' | b'+' | b'-'))
+                {
+                    i += 1;
+                }
+            }
+            _ => {
+                tokens += 1;
+                // One character, however many bytes it takes.
+                i += query[i..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
+    }
+    tokens
+}
+
 #[derive(Default)]
 struct Counts {
     aliases: usize,
@@ -18,12 +104,19 @@ struct Counts {
     /// when expanded) cannot make this check the slow part.
     visited: usize,
     budget: usize,
+    too_nested: bool,
 }
 
-fn walk(set: &SelectionSet, doc: &ExecutableDocument, counts: &mut Counts, depth: usize) {
-    // Fragments can only nest as deep as the depth limit allows; this bound
-    // keeps a fragment cycle (rejected later by validation) from recursing forever.
-    if depth > 64 {
+/// Fields and fragments nested deeper than this are refused whatever the
+/// depth limit, so the walk itself stays bounded.
+const MAX_NESTING: usize = 64;
+
+/// `nesting` counts fields and fragments alike, so a fragment cycle
+/// (rejected later by validation) cannot recurse forever. (The depth limit
+/// itself is async-graphql's, which counts fields through fragments.)
+fn walk(set: &SelectionSet, doc: &ExecutableDocument, counts: &mut Counts, nesting: usize) {
+    if nesting > MAX_NESTING {
+        counts.too_nested = true;
         return;
     }
     for selection in &set.items {
@@ -39,15 +132,15 @@ fn walk(set: &SelectionSet, doc: &ExecutableDocument, counts: &mut Counts, depth
                 if field.node.alias.is_some() {
                     counts.aliases += 1;
                 }
-                walk(&field.node.selection_set.node, doc, counts, depth + 1);
+                walk(&field.node.selection_set.node, doc, counts, nesting + 1);
             }
             Selection::FragmentSpread(spread) => {
                 if let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node) {
-                    walk(&fragment.node.selection_set.node, doc, counts, depth + 1);
+                    walk(&fragment.node.selection_set.node, doc, counts, nesting + 1);
                 }
             }
             Selection::InlineFragment(inline) => {
-                walk(&inline.node.selection_set.node, doc, counts, depth + 1)
+                walk(&inline.node.selection_set.node, doc, counts, nesting + 1)
             }
         }
     }
@@ -68,6 +161,11 @@ pub fn check(doc: &ExecutableDocument, limits: &Limits, introspection: bool) -> 
         return Err(format!(
             "the query expands to more than {} selections",
             counts.budget
+        ));
+    }
+    if counts.too_nested {
+        return Err(format!(
+            "the query nests fields and fragments more than {MAX_NESTING} levels deep"
         ));
     }
     if counts.introspection && !introspection {
@@ -138,4 +236,52 @@ pub fn assign_codes(mut response: Response) -> Response {
         })
         .collect();
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_counted_as_the_grammar_reads_them() {
+        let count = |q: &str| count_tokens(q, usize::MAX);
+        assert_eq!(count("{ me { id } }"), 6);
+        // Commas, white space, comments and a BOM are ignored.
+        assert_eq!(count("\u{feff}{ me,,, { id } } # a b c d"), 6);
+        assert_eq!(count("query($k: Int! = 3) { a }"), 13);
+        assert_eq!(count("...F @skip(if: true)"), 9);
+        // A string is one token, escapes and all; so is a block string.
+        assert_eq!(count(r#"f(a: "x \" y, z")"#), 6);
+        assert_eq!(count("f(a: \"\"\"x \\\"\"\" \"y\" \"\"\")"), 6);
+        assert_eq!(count("f(a: -1.5e+3, b: 0)"), 9);
+        // Anything else is one token each, for the parser to refuse.
+        assert_eq!(count("€ ~"), 2);
+        assert_eq!(count(""), 0);
+    }
+
+    #[test]
+    fn counting_stops_past_the_limit() {
+        let many = "a ".repeat(1_000_000);
+        assert_eq!(count_tokens(&many, 10), 11);
+    }
+
+    #[test]
+    fn size_is_checked_in_bytes_then_tokens() {
+        let limits = Limits {
+            max_query_bytes: 20,
+            max_tokens: 4,
+            ..Limits::default()
+        };
+        assert!(check_size("{ a b }", &limits).is_ok());
+        assert!(
+            check_size("{ a b c }", &limits)
+                .unwrap_err()
+                .contains("4 tokens")
+        );
+        assert!(
+            check_size(&format!("{{ a }} #{}", "x".repeat(20)), &limits)
+                .unwrap_err()
+                .contains("bytes")
+        );
+    }
 }

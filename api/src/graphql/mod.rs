@@ -19,6 +19,7 @@ pub mod reports;
 pub mod scalars;
 pub mod scoring;
 pub mod subscriptions;
+pub mod variables;
 
 use async_graphql::{Context, MergedObject, Schema};
 

@@ -10,23 +10,54 @@ use crate::error::{ApiError, ApiResult};
 
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 
-/// An opaque cursor: the base64 of the key the list is ordered by.
+/// An opaque cursor: the base64 of a version byte, the key the list is
+/// ordered by, and a checksum of the key, so a cursor the server did not
+/// issue (cut short, padded, made up) is refused instead of being read as
+/// some other key.
 pub struct Cursor(pub String);
+
+const CURSOR_VERSION: u8 = 1;
+/// Longer than any key a list orders by, encoded.
+const MAX_CURSOR_CHARS: usize = 1_024;
+
+/// FNV-1a: a checksum against accidents and guesses, not a signature.
+fn checksum(key: &[u8]) -> [u8; 4] {
+    let hash = key.iter().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+    });
+    hash.to_be_bytes()
+}
 
 impl CursorType for Cursor {
     type Error = ApiError;
 
     fn decode_cursor(s: &str) -> Result<Self, ApiError> {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(s)
-            .map_err(|_| ApiError::bad_input("after is not a cursor from this list"))?;
-        String::from_utf8(bytes)
+        let refused = || ApiError::bad_input("after is not a cursor from this list");
+        if s.len() > MAX_CURSOR_CHARS {
+            return Err(refused());
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| refused())?;
+        let [version, rest @ ..] = bytes.as_slice() else {
+            return Err(refused());
+        };
+        let Some((key, sum)) = rest.split_last_chunk::<4>() else {
+            return Err(refused());
+        };
+        if *version != CURSOR_VERSION || *sum != checksum(key) {
+            return Err(refused());
+        }
+        String::from_utf8(key.to_vec())
             .map(Cursor)
-            .map_err(|_| ApiError::bad_input("after is not a cursor from this list"))
+            .map_err(|_| refused())
     }
 
     fn encode_cursor(&self) -> String {
-        URL_SAFE_NO_PAD.encode(self.0.as_bytes())
+        let key = self.0.as_bytes();
+        let mut bytes = Vec::with_capacity(key.len() + 5);
+        bytes.push(CURSOR_VERSION);
+        bytes.extend_from_slice(key);
+        bytes.extend_from_slice(&checksum(key));
+        URL_SAFE_NO_PAD.encode(bytes)
     }
 }
 
@@ -77,5 +108,26 @@ impl Page {
                 .map(|row| Edge::new(Cursor(key(&row)), node(row))),
         );
         connection
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_reads_back_and_nothing_else_does() {
+        for key in ["", "a", "Ada Lovelace\u{0}0192-id", "ünïcode"] {
+            let cursor = Cursor(key.into()).encode_cursor();
+            assert_eq!(Cursor::decode_cursor(&cursor).unwrap().0, key);
+            let mut cut = cursor.clone();
+            cut.pop();
+            assert!(Cursor::decode_cursor(&cut).is_err(), "{key:?} cut");
+            assert!(Cursor::decode_cursor(&format!("{cursor}AA")).is_err());
+        }
+        // The old shape, a bare base64 key, is not a cursor any more.
+        assert!(Cursor::decode_cursor(&URL_SAFE_NO_PAD.encode("a")).is_err());
+        assert!(Cursor::decode_cursor("").is_err());
+        assert!(Cursor::decode_cursor(&"A".repeat(MAX_CURSOR_CHARS + 4)).is_err());
     }
 }

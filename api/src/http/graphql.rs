@@ -1,4 +1,4 @@
-//! `POST /graphql`, `GET /graphql` and `GET /graphiql`: GraphQL over HTTP
+//! `POST /graphql` and `GET /graphql`: GraphQL over HTTP
 //! with our own body reading (the async-graphql extractor ignores actix's
 //! payload limits), authentication, provisioning and error codes.
 
@@ -10,8 +10,9 @@ use serde::Deserialize;
 use super::AppState;
 use super::rest::{authenticate, read_body, refuse};
 use crate::error::ErrorCode;
-use crate::graphql::limits;
 use crate::graphql::loaders::Loaders;
+use crate::graphql::{limits, variables};
+use crate::service::Viewer;
 
 fn is_json(req: &HttpRequest) -> bool {
     let Some(value) = req
@@ -28,6 +29,53 @@ fn is_json(req: &HttpRequest) -> bool {
         .trim()
         .to_ascii_lowercase();
     essence == "application/json" || essence == "application/graphql-response+json"
+}
+
+/// The media type of a response: `application/graphql-response+json` when
+/// the client's `Accept` prefers it (request errors then get 4xx statuses),
+/// else `application/json` (always 200, as clients of it expect).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Media {
+    Json,
+    GraphqlResponse,
+}
+
+impl Media {
+    fn of(req: &HttpRequest) -> Self {
+        let Some(accept) = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return Self::Json;
+        };
+        let (mut graphql, mut json) = (0.0f32, 0.0f32);
+        for range in accept.split(',') {
+            let mut parts = range.split(';');
+            let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q=").map(str::to_owned))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            match essence.as_str() {
+                "application/graphql-response+json" => graphql = graphql.max(q),
+                "application/json" => json = json.max(q),
+                _ => {}
+            }
+        }
+        if graphql > 0.0 && graphql >= json {
+            Self::GraphqlResponse
+        } else {
+            Self::Json
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Self::Json => "application/json; charset=utf-8",
+            Self::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+        }
+    }
 }
 
 /// The JSON shape of a GraphQL request; `variables` must be an object.
@@ -66,6 +114,10 @@ pub async fn post(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
+    let viewer = match authenticate(&state, &req).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
     if !is_json(&req) {
         return refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -115,7 +167,7 @@ pub async fn post(
         Ok(request) => request,
         Err(message) => return refuse(StatusCode::BAD_REQUEST, message, ErrorCode::BadUserInput),
     };
-    execute(&state, &req, request, false).await
+    execute(&state, &req, viewer, request, false).await
 }
 
 #[derive(Deserialize)]
@@ -131,6 +183,10 @@ pub async fn get(
     req: HttpRequest,
     params: web::Query<GetParams>,
 ) -> HttpResponse {
+    let viewer = match authenticate(&state, &req).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
     let params = params.into_inner();
     let Some(query) = params.query else {
         return refuse(
@@ -164,59 +220,95 @@ pub async fn get(
         Ok(request) => request,
         Err(message) => return refuse(StatusCode::BAD_REQUEST, message, ErrorCode::BadUserInput),
     };
-    execute(&state, &req, request, true).await
+    execute(&state, &req, viewer, request, true).await
 }
 
-fn respond(response: Response) -> HttpResponse {
+/// Writes a response. One that executed nothing (a parse, validation,
+/// limit or variable error) has no `data` entry, and under
+/// `application/graphql-response+json` a 400 status.
+fn respond(media: Media, response: Response) -> HttpResponse {
     let response = limits::assign_codes(response);
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .json(response)
+    let executed = response.data != async_graphql::Value::Null
+        || response.errors.iter().any(|e| !e.path.is_empty());
+    if executed {
+        return HttpResponse::Ok()
+            .content_type(media.content_type())
+            .json(response);
+    }
+    let status = match media {
+        Media::Json => StatusCode::OK,
+        Media::GraphqlResponse => StatusCode::BAD_REQUEST,
+    };
+    HttpResponse::build(status)
+        .content_type(media.content_type())
+        .json(serde_json::json!({ "errors": response.errors }))
 }
 
-fn rejected(error: ServerError, code: ErrorCode) -> HttpResponse {
-    respond(Response::from_errors(vec![limits::with_code(error, code)]))
+fn rejected(media: Media, error: ServerError, code: ErrorCode) -> HttpResponse {
+    respond(
+        media,
+        Response::from_errors(vec![limits::with_code(error, code)]),
+    )
 }
 
+/// Runs a request: the caller is authenticated first (no anonymous caller
+/// makes the server parse anything), the document's size and tokens are
+/// checked before it is parsed, its shape after, and its variables before
+/// anything executes.
 async fn execute(
     state: &AppState,
     req: &HttpRequest,
+    viewer: Viewer,
     mut request: Request,
     over_get: bool,
 ) -> HttpResponse {
-    let operation_name = request.operation_name.clone();
-    let doc = match request.parsed_query() {
-        Ok(doc) => doc,
-        Err(error) => return rejected(error, ErrorCode::GraphqlParseFailed),
-    };
-    if over_get && limits::is_mutation(doc, operation_name.as_deref()) {
-        return refuse(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "mutations must be sent with POST",
-            ErrorCode::BadUserInput,
-        );
-    }
-    if let Err(message) = limits::check(doc, &state.config.limits, state.config.introspection) {
+    let media = Media::of(req);
+    if let Err(message) = limits::check_size(&request.query, &state.config.limits) {
         return rejected(
+            media,
             ServerError::new(message, None),
             ErrorCode::GraphqlValidationFailed,
         );
     }
-    let viewer = match authenticate(state, req).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
+    let operation_name = request.operation_name.clone();
+    // Held aside while the parsed document borrows the request.
+    let supplied = std::mem::take(&mut request.variables);
+    let doc = match request.parsed_query() {
+        Ok(doc) => doc,
+        Err(error) => return rejected(media, error, ErrorCode::GraphqlParseFailed),
     };
+    if over_get && limits::is_mutation(doc, operation_name.as_deref()) {
+        return method_not_allowed("GET, POST", "mutations must be sent with POST");
+    }
+    if let Err(message) = limits::check(doc, &state.config.limits, state.config.introspection) {
+        return rejected(
+            media,
+            ServerError::new(message, None),
+            ErrorCode::GraphqlValidationFailed,
+        );
+    }
+    if let Err(message) = variables::check(doc, operation_name.as_deref(), &supplied) {
+        return rejected(
+            media,
+            ServerError::new(message, None),
+            ErrorCode::BadUserInput,
+        );
+    }
+    request.variables = supplied;
     let loaders = Loaders::new(&state.db, &viewer.person_id);
     let request = request.data(viewer).data(loaders).data(state.clone());
-    respond(state.schema.execute(request).await)
+    respond(media, state.schema.execute(request).await)
 }
 
-pub async fn graphiql() -> HttpResponse {
-    let page = async_graphql::http::GraphiQLSource::build()
-        .endpoint("/graphql")
-        .title("Tandem GraphiQL")
-        .finish();
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(page)
+/// A 405 naming the methods the resource takes, as HTTP requires.
+pub fn method_not_allowed(allow: &'static str, message: &str) -> HttpResponse {
+    let mut response = refuse(
+        StatusCode::METHOD_NOT_ALLOWED,
+        message,
+        ErrorCode::BadUserInput,
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static(allow));
+    response
 }

@@ -3,6 +3,7 @@
 //! address, so tests run exactly what production runs.
 
 mod export;
+mod graphiql;
 mod graphql;
 mod import;
 mod metrics;
@@ -93,18 +94,34 @@ impl Server {
                     }
                     .instrument(span)
                 })
-                .route("/graphql", web::post().to(graphql::post))
-                .route("/graphql", web::get().to(graphql::get))
-                .route("/graphql/ws", web::get().to(ws::handler))
-                .route("/import/people", web::post().to(import::people))
-                .route("/export/matches.csv", web::get().to(export::matches))
-                .route("/export/metrics.csv", web::get().to(export::metrics))
-                .route("/me/export.json", web::get().to(export::my_data))
-                .route("/healthz", web::get().to(probes::healthz))
-                .route("/readyz", web::get().to(probes::readyz))
-                .route("/metrics", web::get().to(metrics::scrape));
+                .service(
+                    resource("/graphql", "GET, POST")
+                        .route(web::post().to(graphql::post))
+                        .route(web::get().to(graphql::get)),
+                )
+                .service(resource("/graphql/ws", "GET").route(web::get().to(ws::handler)))
+                .service(resource("/import/people", "POST").route(web::post().to(import::people)))
+                .service(
+                    resource("/export/matches.csv", "GET").route(web::get().to(export::matches)),
+                )
+                .service(
+                    resource("/export/metrics.csv", "GET").route(web::get().to(export::metrics)),
+                )
+                .service(resource("/me/export.json", "GET").route(web::get().to(export::my_data)))
+                .service(resource("/healthz", "GET").route(web::get().to(probes::healthz)))
+                .service(resource("/readyz", "GET").route(web::get().to(probes::readyz)))
+                .service(resource("/metrics", "GET").route(web::get().to(metrics::scrape)));
             if state.config.graphiql {
-                app = app.route("/graphiql", web::get().to(graphql::graphiql));
+                app = app
+                    .service(resource("/graphiql", "GET").route(web::get().to(graphiql::page)))
+                    .service(
+                        resource("/graphiql/assets/{name}", "GET")
+                            .route(web::get().to(graphiql::asset)),
+                    )
+                    .service(
+                        resource("/graphiql/demo-headers.json", "GET")
+                            .route(web::get().to(graphiql::demo_headers)),
+                    );
             }
             if state.config.ui {
                 app = app
@@ -221,4 +238,11 @@ fn cors(config: &Config) -> Cors {
         cors = cors.supports_credentials();
     }
     cors
+}
+
+/// A path whose other methods get a 405 with `Allow`, as HTTP requires.
+fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || async move {
+        graphql::method_not_allowed(allow, "this method is not allowed here")
+    }))
 }
