@@ -276,97 +276,120 @@ pub async fn run(
     let solved = solve(&txn, program_id, strategy, false, None).await?;
     let now = Utc::now();
     let expires_at = now + chrono::Duration::hours(i64::from(solved.sla_hours));
-    let mut events = Vec::with_capacity(solved.proposals.len());
-    let mut notices = Vec::with_capacity(solved.proposals.len());
     let request_ids: Vec<String> = solved
         .proposals
         .iter()
         .map(|p| p.request_id.clone())
         .collect();
-    let mut goals = requests::goals(&txn, &request_ids).await?;
-    for planned in &solved.proposals {
-        let Planned {
-            match_id,
-            request_id,
-            requested_at,
-            mentee_id,
-            mentor_id,
-            total,
-            breakdown,
-        } = planned;
-        if !requests::set_state(
-            &txn,
-            request_id,
-            RequestState::Open,
-            RequestState::Proposed,
-            now,
-        )
-        .await?
-        {
-            return Err(ApiError::Conflict(
-                "a program request changed meanwhile; run the matching again".into(),
-            ));
+    // Set-based: a statement per few hundred proposals, not five per
+    // proposal, under the same conditions as one proposal's writes.
+    let moved = requests::set_states(
+        &txn,
+        &request_ids,
+        RequestState::Open,
+        RequestState::Proposed,
+        now,
+    )
+    .await?;
+    if moved != request_ids.len() as u64 {
+        return Err(ApiError::Conflict(
+            "a program request changed meanwhile; run the matching again".into(),
+        ));
+    }
+    let mut seats: Vec<(String, u32)> = Vec::new();
+    let mut mentors: Vec<&str> = solved
+        .proposals
+        .iter()
+        .map(|p| p.mentor_id.as_str())
+        .collect();
+    mentors.sort_unstable();
+    for mentor in mentors {
+        match seats.last_mut() {
+            Some((id, n)) if id == mentor => *n += 1,
+            _ => seats.push((mentor.to_owned(), 1)),
         }
-        if matches::take_seat(&txn, mentor_id).await?.is_none() {
-            return Err(ApiError::Conflict(
-                "a mentor's capacity changed meanwhile; run the matching again".into(),
-            ));
-        }
-        let proposal = matches::NewProposal {
-            id: match_id.clone(),
-            request_id,
-            mentor_id,
-            mentee_id,
+    }
+    if !matches::take_seats(&txn, &seats).await? {
+        return Err(ApiError::Conflict(
+            "a mentor's capacity changed meanwhile; run the matching again".into(),
+        ));
+    }
+    let proposals: Vec<matches::NewProposal> = solved
+        .proposals
+        .iter()
+        .map(|p| matches::NewProposal {
+            id: p.match_id.clone(),
+            request_id: &p.request_id,
+            mentor_id: &p.mentor_id,
+            mentee_id: &p.mentee_id,
             program_id: Some(program_id),
-            score_total: *total,
-            score_breakdown: breakdown.clone(),
+            score_total: p.total,
+            score_breakdown: p.breakdown.clone(),
             policy_version: solved.result.policy_version,
             proposed_at: now,
             expires_at,
-            requested_at: *requested_at,
-        };
-        matches::insert_proposal(&txn, &proposal).await?;
-        let event = MatchEvent {
-            match_id: match_id.clone(),
-            mentor_id: mentor_id.clone(),
-            mentee_id: mentee_id.clone(),
+            requested_at: p.requested_at,
+        })
+        .collect();
+    matches::insert_proposals(&txn, &proposals).await?;
+    let match_events: Vec<MatchEvent> = solved
+        .proposals
+        .iter()
+        .map(|p| MatchEvent {
+            match_id: p.match_id.clone(),
+            mentor_id: p.mentor_id.clone(),
+            mentee_id: p.mentee_id.clone(),
             previous: None,
             state: MatchState::Proposed,
-        };
-        audit::notify(&txn, &event).await?;
-        events.push(Event::Match(event));
-        notices.push(Notice {
+        })
+        .collect();
+    audit::notify_many(&txn, &match_events).await?;
+    let mut goals = requests::goals(&txn, &request_ids).await?;
+    let notices: Vec<Notice> = solved
+        .proposals
+        .iter()
+        .map(|p| Notice {
             kind: Kind::ProposalCreated,
-            match_id: match_id.clone(),
-            request_id: request_id.clone(),
-            mentor_id: mentor_id.clone(),
-            mentee_id: mentee_id.clone(),
+            match_id: p.match_id.clone(),
+            request_id: p.request_id.clone(),
+            mentor_id: p.mentor_id.clone(),
+            mentee_id: p.mentee_id.clone(),
             detail: Detail {
-                goals: goals.remove(request_id.as_str()),
-                reasons: notify::top_reasons(breakdown, 3),
+                goals: goals.remove(p.request_id.as_str()),
+                reasons: notify::top_reasons(&p.breakdown, 3),
                 expires_at: Some(expires_at),
                 ..Detail::default()
             },
-        });
-        audit::record(
-            &txn,
-            Some(ospo.person_id()),
-            audit::Subject::Request,
-            request_id,
-            Some("open"),
-            "proposed",
-        )
-        .await?;
-        audit::record(
-            &txn,
-            Some(ospo.person_id()),
-            audit::Subject::Match,
-            match_id,
-            None,
-            "proposed",
-        )
-        .await?;
-    }
+        })
+        .collect();
+    let changes: Vec<audit::Change> = solved
+        .proposals
+        .iter()
+        .flat_map(|p| {
+            [
+                audit::Change {
+                    actor_id: Some(ospo.person_id()),
+                    subject: audit::Subject::Request,
+                    subject_id: &p.request_id,
+                    from: Some("open"),
+                    to: "proposed",
+                    reason: None,
+                    at: now,
+                },
+                audit::Change {
+                    actor_id: Some(ospo.person_id()),
+                    subject: audit::Subject::Match,
+                    subject_id: &p.match_id,
+                    from: None,
+                    to: "proposed",
+                    reason: None,
+                    at: now,
+                },
+            ]
+        })
+        .collect();
+    audit::write_many(&txn, &changes).await?;
+    let mut events: Vec<Event> = match_events.into_iter().map(Event::Match).collect();
     let program = programs::find(&txn, program_id)
         .await?
         .ok_or(ApiError::NotFound("program"))?;
@@ -387,13 +410,7 @@ pub async fn run(
     )
     .await?;
     // Live counts moved: the load criterion and capacity checks read them.
-    let mut mentors: Vec<String> = solved
-        .proposals
-        .iter()
-        .map(|p| p.mentor_id.clone())
-        .collect();
-    mentors.sort();
-    mentors.dedup();
+    let mentors: Vec<String> = seats.into_iter().map(|(id, _)| id).collect();
     let written = notify::write(&txn, &state.config.notify, now, &notices, &[]).await?;
     matches::publish_load(&txn, &mentors).await?;
     txn.commit().await?;

@@ -71,6 +71,26 @@ pub async fn write(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(), 
     Ok(())
 }
 
+/// Writes many changes in multi-row statements.
+pub async fn write_many(db: &impl ConnectionTrait, changes: &[Change<'_>]) -> Result<(), DbErr> {
+    for chunk in changes.chunks(1_000) {
+        let rows = chunk.iter().map(|change| audit_event::ActiveModel {
+            actor_id: Set(change.actor_id.map(str::to_owned)),
+            subject_kind: Set(change.subject.slug().to_owned()),
+            subject_id: Set(change.subject_id.to_owned()),
+            from_state: Set(change.from.map(str::to_owned)),
+            to_state: Set(change.to.to_owned()),
+            reason: Set(change.reason.map(str::to_owned)),
+            at: Set(change.at),
+            ..Default::default()
+        });
+        audit_event::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Records a change without a reason, now.
 pub async fn record(
     db: &impl ConnectionTrait,
@@ -119,6 +139,33 @@ pub async fn history(
 /// On PostgreSQL, sends the event to every instance's listener; the
 /// database delivers it only when the transaction commits. Elsewhere a no-op:
 /// the service publishes locally after commit.
+/// [`notify`] for many events, a chunk per statement.
+pub async fn notify_many(db: &impl ConnectionTrait, events: &[MatchEvent]) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    for chunk in events.chunks(1_000) {
+        let mut values = vec![CHANNEL.into()];
+        let mut rows = Vec::with_capacity(chunk.len());
+        for event in chunk {
+            let payload = serde_json::to_string(event).map_err(|e| DbErr::Custom(e.to_string()))?;
+            values.push(payload.into());
+            rows.push(format!("(${})", values.len()));
+        }
+        let sql = format!(
+            "SELECT pg_notify($1, v.payload) FROM (SELECT column1 AS payload FROM (VALUES {}) AS given) AS v",
+            rows.join(", ")
+        );
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            values,
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 pub async fn notify(db: &impl ConnectionTrait, event: &MatchEvent) -> Result<(), DbErr> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(());

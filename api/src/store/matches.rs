@@ -153,6 +153,45 @@ pub async fn insert_proposal(db: &impl ConnectionTrait, p: &NewProposal<'_>) -> 
     Ok(())
 }
 
+/// Rows per multi-row statement: well inside SQLite's 32,766 and
+/// PostgreSQL's 65,535 bound values at twenty columns a row.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Inserts many proposals in multi-row statements (a cohort commit).
+pub async fn insert_proposals(
+    db: &impl ConnectionTrait,
+    proposals: &[NewProposal<'_>],
+) -> Result<(), DbErr> {
+    for chunk in proposals.chunks(ROWS_PER_STATEMENT) {
+        let rows = chunk.iter().map(|p| mentorship_match::ActiveModel {
+            id: Set(p.id.clone()),
+            request_id: Set(p.request_id.to_owned()),
+            mentor_id: Set(p.mentor_id.to_owned()),
+            mentee_id: Set(p.mentee_id.to_owned()),
+            program_id: Set(p.program_id.map(str::to_owned)),
+            state: Set(MatchState::Proposed.slug().to_owned()),
+            score_total: Set(p.score_total),
+            score_breakdown: Set(p.score_breakdown.clone()),
+            policy_version: Set(p.policy_version),
+            proposed_at: Set(p.proposed_at),
+            expires_at: Set(Some(p.expires_at)),
+            updated_at: Set(p.proposed_at),
+            decline_reason: Set(None),
+            decline_message: Set(None),
+            end_reason: Set(None),
+            answered_at: Set(None),
+            finished_at: Set(None),
+            requested_at: Set(Some(p.requested_at)),
+            reminders_sent: Set(0),
+            next_reminder_at: Set(first_reminder(p.proposed_at, p.expires_at)),
+        });
+        mentorship_match::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
 pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<Match>, DbErr> {
     mentorship_match::Entity::find_by_id(id.to_owned())
         .one(db)
@@ -453,6 +492,51 @@ pub async fn take_seat(db: &impl ConnectionTrait, mentor_id: &str) -> Result<Opt
          WHERE person_id = ? AND live_count < capacity AND accepting RETURNING live_count",
     )
     .await
+}
+
+/// Takes `seats` seats of each listed mentor at once (a cohort commit), or
+/// none: `false` when a mentor has left, stopped accepting, or lacks the
+/// free seats. As in [`take_seat`], the person rows are share-locked first,
+/// then the profiles are updated under the same capacity condition, a chunk
+/// of mentors per statement; the caller rolls back on `false`.
+pub async fn take_seats(db: &impl ConnectionTrait, seats: &[(String, u32)]) -> Result<bool, DbErr> {
+    let backend = db.get_database_backend();
+    let mark = |i: usize| match backend {
+        DbBackend::Postgres => format!("${i}"),
+        _ => "?".to_owned(),
+    };
+    for chunk in seats.chunks(ROWS_PER_STATEMENT) {
+        let ids: Vec<String> = chunk.iter().map(|(id, _)| id.clone()).collect();
+        if super::people::lock_active(db, &ids).await? != ids.len() {
+            return Ok(false);
+        }
+        let mut values = Vec::with_capacity(chunk.len() * 2);
+        let rows: Vec<String> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, (id, n))| {
+                values.push(id.clone().into());
+                values.push(i64::from(*n).into());
+                format!("({}, {})", mark(2 * i + 1), mark(2 * i + 2))
+            })
+            .collect();
+        // SQLite names a VALUES list's columns column1, column2 and so does
+        // PostgreSQL, so one statement serves both.
+        let sql = format!(
+            "UPDATE mentor_profile SET live_count = live_count + v.seats \
+             FROM (SELECT column1 AS id, column2 AS seats FROM (VALUES {}) AS given) AS v \
+             WHERE mentor_profile.person_id = v.id AND mentor_profile.accepting \
+             AND mentor_profile.live_count + v.seats <= mentor_profile.capacity",
+            rows.join(", ")
+        );
+        let updated = db
+            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+        if updated.rows_affected() != chunk.len() as u64 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Gives a seat back (a proposal ended unanswered or a mentorship finished)

@@ -168,6 +168,21 @@ pub async fn lock_if_active(db: &impl ConnectionTrait, id: &str) -> Result<bool,
     Ok(matches!(found, Some(None)))
 }
 
+/// [`lock_if_active`] for many people at once: how many of `ids` exist and
+/// are active, their rows share-locked.
+pub async fn lock_active(db: &impl ConnectionTrait, ids: &[String]) -> Result<usize, DbErr> {
+    let found = person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
+        .filter(person::Column::Id.is_in(ids.iter().cloned()))
+        .filter(person::Column::DeactivatedAt.is_null())
+        .lock_shared()
+        .into_tuple::<String>()
+        .all(db)
+        .await?;
+    Ok(found.len())
+}
+
 /// Whether the person exists and is not deactivated: read on every call,
 /// so a deactivation on any instance shuts the person out at once.
 pub async fn is_active(db: &impl ConnectionTrait, id: &str) -> Result<bool, DbErr> {

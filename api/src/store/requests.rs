@@ -143,6 +143,28 @@ pub async fn set_state(
     Ok(result.rows_affected == 1)
 }
 
+/// [`set_state`] for many requests: how many moved from `from` to `to`.
+pub async fn set_states(
+    db: &impl ConnectionTrait,
+    ids: &[String],
+    from: RequestState,
+    to: RequestState,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let mut moved = 0;
+    for chunk in ids.chunks(1_000) {
+        moved += mentorship_request::Entity::update_many()
+            .col_expr(mentorship_request::Column::State, Expr::value(to.slug()))
+            .col_expr(mentorship_request::Column::UpdatedAt, Expr::value(now))
+            .filter(mentorship_request::Column::Id.is_in(chunk.iter().cloned()))
+            .filter(mentorship_request::Column::State.eq(from.slug()))
+            .exec(db)
+            .await?
+            .rows_affected;
+    }
+    Ok(moved)
+}
+
 /// Which requests (or matches) an OSPO case list covers.
 #[derive(Clone, Copy, Debug)]
 pub enum InProgram<'a> {
