@@ -124,7 +124,7 @@ impl AppState {
             tracing::debug!(reason = %e, "token refused");
             AuthFailure::Unauthenticated
         })?;
-        let (person_id, active) = self.provision(&claims).await.map_err(|e| {
+        let (person_id, active, person) = self.provision(&claims).await.map_err(|e| {
             tracing::error!(error = ?e, "provisioning failed");
             AuthFailure::Internal(e)
         })?;
@@ -132,13 +132,21 @@ impl AppState {
             tracing::info!(person = %person_id, "a deactivated person was refused");
             return Err(AuthFailure::Unauthenticated);
         }
-        Ok(Viewer { person_id, claims })
+        Ok(Viewer {
+            person_id,
+            claims,
+            person: person.map(Arc::new),
+        })
     }
 
-    /// The caller's person id and whether they are active. The cache spares
-    /// the write; whether the person is still active is read every time,
-    /// since any instance may have deactivated them.
-    async fn provision(&self, claims: &Claims) -> Result<(String, bool), sea_orm::DbErr> {
+    /// The caller's person id, whether they are active, and (on a cache
+    /// hit) their record. The cache spares the write; the record, and with
+    /// it whether the person is still active, is read every time, since
+    /// any instance may have deactivated them.
+    async fn provision(
+        &self,
+        claims: &Claims,
+    ) -> Result<(String, bool, Option<crate::store::people::Person>), sea_orm::DbErr> {
         let cached = {
             let cache = self.provisioned.lock().unwrap_or_else(|p| p.into_inner());
             cache.get(&claims.sub).cloned()
@@ -149,13 +157,14 @@ impl AppState {
         if let Some(hit) = cached
             && hit.name == claims.name
             && hit.email == claims.email
-            && crate::store::people::is_active(&self.db, &hit.person_id).await?
+            && let Some(person) = crate::store::people::find(&self.db, &hit.person_id).await?
+            && person.is_active()
         {
-            return Ok((hit.person_id, true));
+            return Ok((hit.person_id, true, Some(person)));
         }
         let found = crate::store::people::provision(&self.db, claims).await?;
         if !found.active {
-            return Ok((found.id, false));
+            return Ok((found.id, false, None));
         }
         let person_id = found.id;
         let mut cache = self.provisioned.lock().unwrap_or_else(|p| p.into_inner());
@@ -168,6 +177,6 @@ impl AppState {
             person_id: person_id.clone(),
         };
         cache.insert(claims.sub.clone(), entry);
-        Ok((person_id, true))
+        Ok((person_id, true, None))
     }
 }

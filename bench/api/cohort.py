@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Times runCohortMatching through the API on a seeded organisation.
 
-    python3 bench/api/cohort.py [PEOPLE]
+    python3 bench/api/cohort.py [PEOPLE] [POSTGRES_URL]
 
-Seeds PEOPLE people into a fresh SQLite file (a quarter are mentors), starts
+Seeds PEOPLE people into a fresh SQLite file, or with POSTGRES_URL into a
+fresh database beside the one it names (read back with `psql`), starts
 the release `tandem serve`, enrolls every mentor and every person with a
 mentee profile into one program, then times a dry run per strategy and the
 commit, all through POST /graphql. Standard library only.
@@ -38,10 +39,17 @@ def gql(token, query, variables=None):
 
 def main():
     people = int(sys.argv[1]) if len(sys.argv) > 1 else 4000
+    admin = sys.argv[2] if len(sys.argv) > 2 else None
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "tandem"], cwd=ROOT, check=True)
     work = tempfile.mkdtemp()
     db_path = os.path.join(work, "cohort.db")
-    env = dict(os.environ, DATABASE_URL=f"sqlite://{db_path}?mode=rwc",
+    if admin:
+        name = f"cohort_bench_{os.getpid()}"
+        subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
+        url = admin.rsplit("/", 1)[0] + "/" + name
+    else:
+        url = f"sqlite://{db_path}?mode=rwc"
+    env = dict(os.environ, DATABASE_URL=url,
                TANDEM_JWT_SECRET="benchmark-secret-benchmark-secret-0001", RUST_LOG="warn",
                TANDEM_MAX_BODY_BYTES=str(8 << 20))
     subprocess.run([BIN, "seed", "--demo", "--people", str(people)], env=env, check=True,
@@ -57,9 +65,16 @@ def main():
                 time.sleep(0.1)
         token = subprocess.run([BIN, "token", "--sub", "demo-ospo", "--role", "ospo", "--ttl", "2h"],
                                env=env, check=True, capture_output=True, text=True).stdout.strip()
-        with sqlite3.connect(db_path) as db:
-            mentors = [r[0] for r in db.execute("SELECT person_id FROM mentor_profile")]
-            mentees = [r[0] for r in db.execute("SELECT person_id FROM mentee_profile")]
+        if admin:
+            def ids(table):
+                out = subprocess.run(["psql", url, "-Atc", f"SELECT person_id FROM {table}"],
+                                     check=True, capture_output=True, text=True).stdout
+                return out.split()
+            mentors, mentees = ids("mentor_profile"), ids("mentee_profile")
+        else:
+            with sqlite3.connect(db_path) as db:
+                mentors = [r[0] for r in db.execute("SELECT person_id FROM mentor_profile")]
+                mentees = [r[0] for r in db.execute("SELECT person_id FROM mentee_profile")]
         program = gql(token, 'mutation { createProgram(input: { name: "Bench", startsOn: "2027-01-01", endsOn: "2027-12-31" }) { id } }')["createProgram"]["id"]
         gql(token, "mutation($id: ID!) { setProgramStatus(id: $id, status: OPEN) { id } }", {"id": program})
         enroll = "mutation($i: EnrollInput!) { enroll(input: $i) { id } }"
@@ -68,7 +83,7 @@ def main():
                 gql(token, enroll, {"i": {"programId": program, "personIds": ids[start:start + 5000], "role": role}})
         run = ("mutation($i: CohortMatchingInput!) { runCohortMatching(input: $i) "
                "{ objective blockingPairs assignments { matchId } unmatched { reason } } }")
-        print(f"people {people}, mentors {len(mentors)}, mentees {len(mentees)}")
+        print(f"{'PostgreSQL' if admin else 'SQLite'}: people {people}, mentors {len(mentors)}, mentees {len(mentees)}")
         print("| run | seconds | assigned | unmatched | blocking pairs | objective |")
         print("|---|---|---|---|---|---|")
         for label, strategy, dry in (("dry run, optimal", "OPTIMAL", True), ("dry run, stable", "STABLE", True),

@@ -63,7 +63,7 @@ impl Project {
         let Some(id) = self.0.foundation_id else {
             return Ok(None);
         };
-        Ok(loaded(loaders(ctx).catalog.load_one(FoundationId(id)).await)?.map(Foundation))
+        Ok(loaded(loaders(ctx).catalog().load_one(FoundationId(id)).await)?.map(Foundation))
     }
 }
 

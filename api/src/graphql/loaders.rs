@@ -2,7 +2,7 @@
 //! per type and request, never one query per row.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::DatabaseConnection;
@@ -18,38 +18,62 @@ pub struct Db(pub DatabaseConnection);
 
 /// All loaders of one request.
 pub struct Loaders {
-    pub people: DataLoader<Db>,
-    pub mentors: DataLoader<MentorProfiles>,
-    pub mentees: DataLoader<MenteeProfiles>,
-    pub catalog: DataLoader<Catalog>,
-    pub requests: DataLoader<Requests>,
-    pub live_matches: DataLoader<LiveMatches>,
-    pub matches: DataLoader<Matches>,
-    pub ties: DataLoader<Ties>,
-    pub feedback: DataLoader<FeedbackSides>,
+    db: DatabaseConnection,
+    viewer: String,
+    people: OnceLock<DataLoader<Db>>,
+    mentors: OnceLock<DataLoader<MentorProfiles>>,
+    mentees: OnceLock<DataLoader<MenteeProfiles>>,
+    catalog: OnceLock<DataLoader<Catalog>>,
+    requests: OnceLock<DataLoader<Requests>>,
+    live_matches: OnceLock<DataLoader<LiveMatches>>,
+    matches: OnceLock<DataLoader<Matches>>,
+    ties: OnceLock<DataLoader<Ties>>,
+    feedback: OnceLock<DataLoader<FeedbackSides>>,
+}
+
+/// Each loader is made on first use: most requests use one or two of
+/// them, and making all nine cost allocations on every request.
+macro_rules! loader {
+    ($name:ident, $ty:ty, |$this:ident| $make:expr) => {
+        pub fn $name(&self) -> &DataLoader<$ty> {
+            self.$name.get_or_init(|| {
+                let $this = self;
+                DataLoader::new($make, tokio::spawn)
+            })
+        }
+    };
 }
 
 impl Loaders {
     /// `viewer` is the signed-in person: [`Ties`] answers for them.
     pub fn new(db: &DatabaseConnection, viewer: &str) -> Self {
         Self {
-            people: DataLoader::new(Db(db.clone()), tokio::spawn),
-            mentors: DataLoader::new(MentorProfiles(db.clone()), tokio::spawn),
-            mentees: DataLoader::new(MenteeProfiles(db.clone()), tokio::spawn),
-            catalog: DataLoader::new(Catalog(db.clone()), tokio::spawn),
-            requests: DataLoader::new(Requests(db.clone()), tokio::spawn),
-            live_matches: DataLoader::new(LiveMatches(db.clone()), tokio::spawn),
-            matches: DataLoader::new(Matches(db.clone()), tokio::spawn),
-            feedback: DataLoader::new(FeedbackSides(db.clone()), tokio::spawn),
-            ties: DataLoader::new(
-                Ties {
-                    db: db.clone(),
-                    viewer: viewer.to_owned(),
-                },
-                tokio::spawn,
-            ),
+            db: db.clone(),
+            viewer: viewer.to_owned(),
+            people: OnceLock::new(),
+            mentors: OnceLock::new(),
+            mentees: OnceLock::new(),
+            catalog: OnceLock::new(),
+            requests: OnceLock::new(),
+            live_matches: OnceLock::new(),
+            matches: OnceLock::new(),
+            ties: OnceLock::new(),
+            feedback: OnceLock::new(),
         }
     }
+
+    loader!(people, Db, |l| Db(l.db.clone()));
+    loader!(mentors, MentorProfiles, |l| MentorProfiles(l.db.clone()));
+    loader!(mentees, MenteeProfiles, |l| MenteeProfiles(l.db.clone()));
+    loader!(catalog, Catalog, |l| Catalog(l.db.clone()));
+    loader!(requests, Requests, |l| Requests(l.db.clone()));
+    loader!(live_matches, LiveMatches, |l| LiveMatches(l.db.clone()));
+    loader!(matches, Matches, |l| Matches(l.db.clone()));
+    loader!(feedback, FeedbackSides, |l| FeedbackSides(l.db.clone()));
+    loader!(ties, Ties, |l| Ties {
+        db: l.db.clone(),
+        viewer: l.viewer.clone(),
+    });
 }
 
 pub struct Requests(DatabaseConnection);

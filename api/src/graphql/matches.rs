@@ -81,7 +81,7 @@ fn role(side: dm::Side) -> MatchRole {
 }
 
 async fn person(ctx: &Context<'_>, id: &str) -> async_graphql::Result<Person> {
-    loaded(loaders(ctx).people.load_one(id.to_owned()).await)?
+    loaded(loaders(ctx).people().load_one(id.to_owned()).await)?
         .map(Person)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a match names a missing person")).into())
 }
@@ -99,7 +99,7 @@ impl AuditEvent {
         let Some(id) = &self.0.actor_id else {
             return Ok(None);
         };
-        Ok(loaded(loaders(ctx).people.load_one(id.clone()).await)?.map(Person))
+        Ok(loaded(loaders(ctx).people().load_one(id.clone()).await)?.map(Person))
     }
     /// The state before, in lower case; null for a creation.
     async fn from(&self) -> Option<&str> {
@@ -148,7 +148,12 @@ impl MentorshipRequest {
     }
     /// The live (proposed or active) match, if any.
     async fn current_match(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Match>> {
-        let found = loaded(loaders(ctx).live_matches.load_one(self.0.id.clone()).await)?;
+        let found = loaded(
+            loaders(ctx)
+                .live_matches()
+                .load_one(self.0.id.clone())
+                .await,
+        )?;
         let viewer = viewer(ctx)?;
         Ok(found.filter(|m| svc::may_read(viewer, m)).map(Match))
     }
@@ -184,7 +189,7 @@ impl Match {
     async fn request(&self, ctx: &Context<'_>) -> async_graphql::Result<MentorshipRequest> {
         loaded(
             loaders(ctx)
-                .requests
+                .requests()
                 .load_one(self.0.request_id.clone())
                 .await,
         )?
@@ -245,7 +250,7 @@ impl Match {
         let Some(side) = self.0.side_of(&viewer(ctx)?.person_id) else {
             return Ok(None);
         };
-        let given = loaded(loaders(ctx).feedback.load_one(self.0.id.clone()).await)?;
+        let given = loaded(loaders(ctx).feedback().load_one(self.0.id.clone()).await)?;
         Ok(Some(given.is_some_and(|sides| sides.contains(&side))))
     }
 }

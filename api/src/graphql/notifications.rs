@@ -53,7 +53,7 @@ impl Notification {
     /// The message, with the pair's names as they are now.
     async fn message(&self, ctx: &Context<'_>) -> Result<render::Message> {
         let ids = [self.facts.mentor_id.clone(), self.facts.mentee_id.clone()];
-        let people = loaded(loaders(ctx).people.load_many(ids).await)?;
+        let people = loaded(loaders(ctx).people().load_many(ids).await)?;
         let facts = self
             .facts
             .clone()
@@ -93,7 +93,7 @@ impl Notification {
             return Ok(None);
         };
         let viewer = viewer(ctx)?;
-        let found = loaded(loaders(ctx).matches.load_one(id.clone()).await)?;
+        let found = loaded(loaders(ctx).matches().load_one(id.clone()).await)?;
         Ok(found.filter(|m| match_svc::may_read(viewer, m)).map(Match))
     }
     async fn request_id(&self) -> Option<ID> {
@@ -166,7 +166,7 @@ impl DeadDelivery {
         let Some(id) = &self.0.person_id else {
             return Ok(None);
         };
-        Ok(loaded(loaders(ctx).people.load_one(id.clone()).await)?.map(Person))
+        Ok(loaded(loaders(ctx).people().load_one(id.clone()).await)?.map(Person))
     }
     async fn match_id(&self) -> Option<ID> {
         self.0.match_id.clone().map(ID)

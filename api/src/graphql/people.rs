@@ -99,7 +99,7 @@ impl Person {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<MentorProfile>> {
-        Ok(loaded(loaders(ctx).mentors.load_one(self.0.id.clone()).await)?.map(MentorProfile))
+        Ok(loaded(loaders(ctx).mentors().load_one(self.0.id.clone()).await)?.map(MentorProfile))
     }
     /// Present when the person has one and the caller may see it: the person
     /// themself, their proposed or active mentor, and the OSPO.
@@ -113,14 +113,14 @@ impl Person {
         {
             return Ok(None);
         }
-        Ok(loaded(loaders(ctx).mentees.load_one(self.0.id.clone()).await)?.map(MenteeProfile))
+        Ok(loaded(loaders(ctx).mentees().load_one(self.0.id.clone()).await)?.map(MenteeProfile))
     }
 }
 
 /// The caller's tie to `person_id` through matches (one query per request
 /// for every person on the page).
 async fn tie(ctx: &Context<'_>, person_id: &str) -> async_graphql::Result<loaders::Tie> {
-    Ok(loaded(loaders(ctx).ties.load_one(person_id.to_owned()).await)?.unwrap_or_default())
+    Ok(loaded(loaders(ctx).ties().load_one(person_id.to_owned()).await)?.unwrap_or_default())
 }
 
 /// Email and time zone: the person, the OSPO, and their live or past pairs.
@@ -170,7 +170,7 @@ where
 {
     let found = loaded(
         loaders(ctx)
-            .catalog
+            .catalog()
             .load_many(items.iter().map(|(id, _)| key(*id)))
             .await,
     )?;
@@ -537,7 +537,7 @@ impl PeopleQuery {
         let ids =
             profiles::search_mentors(&state(ctx).db, filter, page.after.as_deref(), page.limit())
                 .await?;
-        let found = loaded(loaders(ctx).people.load_many(ids.iter().cloned()).await)?;
+        let found = loaded(loaders(ctx).people().load_many(ids.iter().cloned()).await)?;
         let people: Vec<people::Person> =
             ids.iter().filter_map(|id| found.get(id).cloned()).collect();
         Ok(page.connection(people, |p| p.id.clone(), Person))
@@ -570,7 +570,7 @@ impl PeopleMutation {
     ) -> async_graphql::Result<Person> {
         let viewer = viewer(ctx)?;
         profiles::set_mentor(state(ctx), viewer, input.parse()?).await?;
-        Ok(Person(svc::me(&state(ctx).db, viewer).await?))
+        Ok(Person(svc::reread(&state(ctx).db, viewer).await?))
     }
 
     /// Sets the caller's whole mentee profile.
@@ -582,6 +582,6 @@ impl PeopleMutation {
         let viewer = viewer(ctx)?;
         let db = &state(ctx).db;
         profiles::set_mentee(db, viewer, input.parse()?).await?;
-        Ok(Person(svc::me(db, viewer).await?))
+        Ok(Person(svc::reread(db, viewer).await?))
     }
 }

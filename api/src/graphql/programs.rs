@@ -107,7 +107,7 @@ impl Program {
         let ids = store::enrolled(&state(ctx).db, &self.0.id, role.into())
             .await
             .map_err(ApiError::from)?;
-        let found = loaded(loaders(ctx).people.load_many(ids.iter().cloned()).await)?;
+        let found = loaded(loaders(ctx).people().load_many(ids.iter().cloned()).await)?;
         Ok(ids
             .iter()
             .filter_map(|id| found.get(id).cloned().map(Person))

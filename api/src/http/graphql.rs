@@ -136,29 +136,27 @@ pub async fn post(
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
-    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
-        Ok(value) => value,
-        Err(_) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                "the body is not valid JSON",
-                ErrorCode::BadUserInput,
-            );
-        }
-    };
-    if value.is_array() {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
         return refuse(
             StatusCode::BAD_REQUEST,
             "batched requests are not supported",
             ErrorCode::BadUserInput,
         );
     }
-    let body: Body = match serde_json::from_value(value) {
+    // Straight into the request's shape: no intermediate JSON tree.
+    let body: Body = match serde_json::from_slice(&bytes) {
         Ok(body) => body,
-        Err(_) => {
+        Err(e) if e.is_data() => {
             return refuse(
                 StatusCode::BAD_REQUEST,
                 "the body must be a GraphQL request with a query",
+                ErrorCode::BadUserInput,
+            );
+        }
+        Err(_) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "the body is not valid JSON",
                 ErrorCode::BadUserInput,
             );
         }

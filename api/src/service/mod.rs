@@ -28,6 +28,10 @@ use crate::error::ApiError;
 pub struct Viewer {
     pub person_id: String,
     pub claims: Claims,
+    /// The caller's record as read when the request was authenticated
+    /// (that read is what proves them active), so `me` needs no second
+    /// query. `None` when provisioning had to write it.
+    pub person: Option<std::sync::Arc<crate::store::people::Person>>,
 }
 
 /// Proof that the caller holds the `ospo` role; only [`Viewer::as_ospo`]

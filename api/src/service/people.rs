@@ -6,7 +6,16 @@ use super::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{self, people::Person, people::PersonChange};
 
+/// The caller, as read when the request was authenticated.
 pub async fn me(db: &DatabaseConnection, viewer: &Viewer) -> ApiResult<Person> {
+    match &viewer.person {
+        Some(person) => Ok(Person::clone(person)),
+        None => reread(db, viewer).await,
+    }
+}
+
+/// The caller, read again: after a mutation of this request changed them.
+pub async fn reread(db: &DatabaseConnection, viewer: &Viewer) -> ApiResult<Person> {
     store::people::find(db, &viewer.person_id)
         .await?
         .ok_or(ApiError::NotFound("person"))
@@ -52,7 +61,7 @@ pub async fn update_me(
         store::revision::bump(&txn).await?;
     }
     txn.commit().await?;
-    me(db, viewer).await
+    reread(db, viewer).await
 }
 
 /// The person themself and the OSPO see every field; others see what their
