@@ -693,9 +693,7 @@ fn print_demo_tokens(config: &Config, address: SocketAddr) -> anyhow::Result<()>
     if config.ui {
         println!("  Web app:  {base}/   (sign in as the demo mentee, mentor or OSPO admin)");
     }
-    println!(
-        "  GraphiQL: {base}/graphiql   (add the header {{\"Authorization\": \"Bearer <token>\"}})"
-    );
+    println!("  GraphiQL: {base}/graphiql   (its Headers tab holds the OSPO admin's token)");
     println!("  API:      {base}/graphql");
     println!();
     println!("Tokens (valid 12 hours):");

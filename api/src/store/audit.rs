@@ -55,20 +55,7 @@ pub struct Change<'a> {
 }
 
 pub async fn write(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(), DbErr> {
-    let row = audit_event::ActiveModel {
-        actor_id: Set(change.actor_id.map(str::to_owned)),
-        subject_kind: Set(change.subject.slug().to_owned()),
-        subject_id: Set(change.subject_id.to_owned()),
-        from_state: Set(change.from.map(str::to_owned)),
-        to_state: Set(change.to.to_owned()),
-        reason: Set(change.reason.map(str::to_owned)),
-        at: Set(change.at),
-        ..Default::default()
-    };
-    audit_event::Entity::insert(row)
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
+    write_many(db, &[change]).await
 }
 
 /// Writes many changes in multi-row statements.

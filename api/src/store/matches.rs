@@ -125,32 +125,7 @@ fn first_reminder(proposed_at: DateTime<Utc>, expires_at: DateTime<Utc>) -> Opti
 }
 
 pub async fn insert_proposal(db: &impl ConnectionTrait, p: &NewProposal<'_>) -> Result<(), DbErr> {
-    let row = mentorship_match::ActiveModel {
-        id: Set(p.id.clone()),
-        request_id: Set(p.request_id.to_owned()),
-        mentor_id: Set(p.mentor_id.to_owned()),
-        mentee_id: Set(p.mentee_id.to_owned()),
-        program_id: Set(p.program_id.map(str::to_owned)),
-        state: Set(MatchState::Proposed.slug().to_owned()),
-        score_total: Set(p.score_total),
-        score_breakdown: Set(p.score_breakdown.clone()),
-        policy_version: Set(p.policy_version),
-        proposed_at: Set(p.proposed_at),
-        expires_at: Set(Some(p.expires_at)),
-        updated_at: Set(p.proposed_at),
-        decline_reason: Set(None),
-        decline_message: Set(None),
-        end_reason: Set(None),
-        answered_at: Set(None),
-        finished_at: Set(None),
-        requested_at: Set(Some(p.requested_at)),
-        reminders_sent: Set(0),
-        next_reminder_at: Set(first_reminder(p.proposed_at, p.expires_at)),
-    };
-    mentorship_match::Entity::insert(row)
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
+    insert_proposals(db, std::slice::from_ref(p)).await
 }
 
 /// Rows per multi-row statement: well inside SQLite's 32,766 and
