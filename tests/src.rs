@@ -144,11 +144,10 @@ impl TestApp {
     }
 
     async fn try_start(config: Config, backend: Backend) -> Result<Self, String> {
-        use migration::sea_orm_migration::MigratorTrait;
         let db = tandem::db::connect(&config.database_url, 5)
             .await
             .expect("connect");
-        tandem::Migrator::up(&db, None).await.expect("migrate");
+        tandem::Migrator::up(&db).await.expect("migrate");
         let queries = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let counter = queries.clone();
         let mut db = db;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use base64::Engine;
 use clap::{Parser, Subcommand};
-use migration::{Migrator, sea_orm_migration::MigratorTrait};
+use migration::Migrator;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::{TokenRequest, mint_hs256, parse_ttl};
@@ -395,7 +395,7 @@ async fn connect_migrated(config: &Config) -> anyhow::Result<sea_orm::DatabaseCo
         return connect_and_migrate(config).await;
     }
     let db = connect(config).await?;
-    let pending = Migrator::get_pending_migrations(&db).await.map_err(|e| {
+    let pending = Migrator::pending(&db).await.map_err(|e| {
         anyhow::anyhow!("TANDEM_MIGRATE_ON_START is off and the database is not migrated ({e}); run `tandem migrate` first")
     })?;
     if !pending.is_empty() {

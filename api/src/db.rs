@@ -39,16 +39,15 @@ const MIGRATION_LOCK: i64 = 0x7461_6e64_656d_6d67;
 /// turns: the first migrates, the others wait and then find nothing to do
 /// (without it, two `CREATE TABLE`s race on the catalog and one fails).
 pub async fn migrate(db: &DatabaseConnection, url: &str) -> Result<(), DbErr> {
-    use migration::sea_orm_migration::MigratorTrait;
     use sea_orm::ConnectionTrait;
     if db.get_database_backend() != sea_orm::DbBackend::Postgres {
-        return migration::Migrator::up(db, None).await;
+        return migration::Migrator::up(db).await;
     }
     let session = connect(url, 1).await?;
     session
         .execute_unprepared(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
         .await?;
-    let migrated = migration::Migrator::up(&session, None).await;
+    let migrated = migration::Migrator::up(&session).await;
     // Closing the session releases the lock even if the unlock fails.
     let _ = session
         .execute_unprepared(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))

@@ -7,9 +7,7 @@
 //! (a UTC timestamp). Constraints that guard invariants (ranges, uniqueness)
 //! live here, so they hold whatever code writes to the database.
 
-pub use sea_orm_migration;
-use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
 
 mod m0001_people_and_catalogs;
 mod m0002_policies_programs_matches;
@@ -21,29 +19,120 @@ mod m0007_match_requested_at;
 mod m0008_notifications;
 mod m0009_people_leave;
 
+/// One step of the schema's history: its name (recorded once applied) and
+/// its SQL, up and down.
+#[derive(Debug)]
+pub struct Migration {
+    pub name: &'static str,
+    pub up: &'static str,
+    pub down: &'static str,
+}
+
+/// Every migration, oldest first.
+pub const MIGRATIONS: &[Migration] = &[
+    m0001_people_and_catalogs::MIGRATION,
+    m0002_policies_programs_matches::MIGRATION,
+    m0003_scoring_revision::MIGRATION,
+    m0004_lifecycle::MIGRATION,
+    m0005_milestone_previous_level::MIGRATION,
+    m0006_metrics_indexes::MIGRATION,
+    m0007_match_requested_at::MIGRATION,
+    m0008_notifications::MIGRATION,
+    m0009_people_leave::MIGRATION,
+];
+
+/// The table that records applied migrations. Its name and shape are those
+/// sea-orm-migration used, so databases it migrated carry on unchanged.
+const HISTORY: &str = "seaql_migrations";
+
+/// Applies and reports migrations. Our own runner instead of
+/// sea-orm-migration, whose dependency on sea-orm with its default features
+/// (and on sea-schema) made every build compile decimal, UUID, time and
+/// schema-discovery code this service never uses.
 pub struct Migrator;
 
-#[async_trait::async_trait]
-impl MigratorTrait for Migrator {
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
-            Box::new(m0001_people_and_catalogs::Migration),
-            Box::new(m0002_policies_programs_matches::Migration),
-            Box::new(m0003_scoring_revision::Migration),
-            Box::new(m0004_lifecycle::Migration),
-            Box::new(m0005_milestone_previous_level::Migration),
-            Box::new(m0006_metrics_indexes::Migration),
-            Box::new(m0007_match_requested_at::Migration),
-            Box::new(m0008_notifications::Migration),
-            Box::new(m0009_people_leave::Migration),
-        ]
+impl Migrator {
+    /// Applies every pending migration, each in its own transaction with
+    /// its history row, so a failed one leaves nothing half done (SQLite
+    /// and PostgreSQL both roll back DDL).
+    pub async fn up(db: &DatabaseConnection) -> Result<(), DbErr> {
+        apply(db, MIGRATIONS).await
+    }
+
+    /// The migrations not yet applied, oldest first. A database that holds
+    /// a migration this build does not know was migrated by a newer Tandem
+    /// and is refused rather than used with a schema the code does not expect.
+    pub async fn pending(db: &impl ConnectionTrait) -> Result<Vec<&'static Migration>, DbErr> {
+        pending_of(db, MIGRATIONS).await
+    }
+}
+
+async fn apply(db: &DatabaseConnection, migrations: &'static [Migration]) -> Result<(), DbErr> {
+    for migration in pending_of(db, migrations).await? {
+        let tx = db.begin().await?;
+        run_sql(&tx, migration.up).await?;
+        let backend = tx.get_database_backend();
+        let insert = match backend {
+            DbBackend::Postgres => {
+                "INSERT INTO seaql_migrations (version, applied_at) VALUES ($1, $2)"
+            }
+            _ => "INSERT INTO seaql_migrations (version, applied_at) VALUES (?, ?)",
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        tx.execute_raw(Statement::from_sql_and_values(
+            backend,
+            insert,
+            [migration.name.into(), now.into()],
+        ))
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+async fn pending_of(
+    db: &impl ConnectionTrait,
+    migrations: &'static [Migration],
+) -> Result<Vec<&'static Migration>, DbErr> {
+    db.execute_unprepared(&format!(
+            "CREATE TABLE IF NOT EXISTS {HISTORY} (version VARCHAR NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)"
+        ))
+        .await?;
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT version FROM {HISTORY}"),
+        ))
+        .await?;
+    let applied = rows
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_known(&applied, migrations)?;
+    Ok(migrations
+        .iter()
+        .filter(|m| !applied.iter().any(|a| a == m.name))
+        .collect())
+}
+
+/// Refuses a history that names a migration this build does not have.
+fn check_known(applied: &[String], migrations: &[Migration]) -> Result<(), DbErr> {
+    match applied
+        .iter()
+        .find(|a| !migrations.iter().any(|m| m.name == a.as_str()))
+    {
+        Some(unknown) => Err(DbErr::Custom(format!(
+            "the database has migration {unknown}, which this build of tandem does not have: it was migrated by a newer version"
+        ))),
+        None => Ok(()),
     }
 }
 
 /// Runs each `;`-separated statement of `sql` after filling the placeholders
 /// for the connected backend.
-pub(crate) async fn run_sql(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
-    let conn = manager.get_connection();
+async fn run_sql(conn: &impl ConnectionTrait, sql: &str) -> Result<(), DbErr> {
     let (id, ts) = match conn.get_database_backend() {
         DbBackend::Postgres => (
             "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
@@ -56,4 +145,87 @@ pub(crate) async fn run_sql(manager: &SchemaManager<'_>, sql: &str) -> Result<()
         conn.execute_unprepared(statement).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_in_order() {
+        let names: Vec<_> = MIGRATIONS.iter().map(|m| m.name).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(names, sorted);
+    }
+
+    async fn memory() -> DatabaseConnection {
+        sea_orm::Database::connect("sqlite::memory:").await.unwrap()
+    }
+
+    async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
+        let row = db
+            .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index(0).unwrap()
+    }
+
+    #[tokio::test]
+    async fn applies_each_migration_once() {
+        let db = memory().await;
+        assert_eq!(
+            Migrator::pending(&db).await.unwrap().len(),
+            MIGRATIONS.len()
+        );
+        Migrator::up(&db).await.unwrap();
+        assert!(Migrator::pending(&db).await.unwrap().is_empty());
+        Migrator::up(&db).await.unwrap();
+        let applied = count(&db, "SELECT count(*) FROM seaql_migrations").await;
+        assert_eq!(applied as usize, MIGRATIONS.len());
+        assert_eq!(count(&db, "SELECT count(*) FROM scoring_revision").await, 1);
+    }
+
+    #[tokio::test]
+    async fn a_database_from_a_newer_build_is_refused() {
+        let db = memory().await;
+        Migrator::up(&db).await.unwrap();
+        db.execute_unprepared(
+            "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m9999_future', 0)",
+        )
+        .await
+        .unwrap();
+        let err = Migrator::pending(&db).await.unwrap_err().to_string();
+        assert!(err.contains("m9999_future"), "{err}");
+        assert!(Migrator::up(&db).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_failing_migration_leaves_nothing_behind() {
+        static BROKEN: &[Migration] = &[
+            Migration {
+                name: "m0001_fine",
+                up: "CREATE TABLE fine (id {ID})",
+                down: "DROP TABLE fine",
+            },
+            Migration {
+                name: "m0002_broken",
+                up: "CREATE TABLE half (id {ID}); CREATE TABLE half (id {ID})",
+                down: "DROP TABLE half",
+            },
+        ];
+        let db = memory().await;
+        assert!(apply(&db, BROKEN).await.is_err());
+        let history = "SELECT count(*) FROM seaql_migrations";
+        assert_eq!(count(&db, history).await, 1);
+        let tables = "SELECT count(*) FROM sqlite_master WHERE name IN ('fine', 'half')";
+        assert_eq!(
+            count(&db, tables).await,
+            1,
+            "only the first migration's table"
+        );
+        assert_eq!(pending_of(&db, BROKEN).await.unwrap().len(), 1);
+    }
 }

@@ -1,16 +1,6 @@
 //! People, catalogs (skills, foundations, projects) and the mentor and mentee
 //! profiles that refer to them.
 
-use sea_orm_migration::prelude::*;
-
-pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0001_people_and_catalogs"
-    }
-}
-
 const UP: &str = r#"
 CREATE TABLE person (
     id TEXT PRIMARY KEY,
@@ -134,13 +124,8 @@ DROP TABLE mentor_skill; DROP TABLE mentor_profile;
 DROP TABLE project; DROP TABLE foundation; DROP TABLE skill; DROP TABLE person
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_sql(manager, UP).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_sql(manager, DOWN).await
-    }
-}
+pub const MIGRATION: crate::Migration = crate::Migration {
+    name: "m0001_people_and_catalogs",
+    up: UP,
+    down: DOWN,
+};

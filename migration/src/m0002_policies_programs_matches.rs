@@ -9,16 +9,6 @@
 //!   moves in the same transaction as the match, under its CHECK;
 //! - policy versions are unique per program (and for the default policy).
 
-use sea_orm_migration::prelude::*;
-
-pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0002_policies_programs_matches"
-    }
-}
-
 const UP: &str = r#"
 CREATE TABLE program (
     id TEXT PRIMARY KEY,
@@ -110,13 +100,8 @@ DROP TABLE audit_event; DROP TABLE mentorship_match; DROP TABLE mentorship_reque
 DROP TABLE program_enrollment; DROP TABLE matching_policy; DROP TABLE program
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_sql(manager, UP).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_sql(manager, DOWN).await
-    }
-}
+pub const MIGRATION: crate::Migration = crate::Migration {
+    name: "m0002_policies_programs_matches",
+    up: UP,
+    down: DOWN,
+};

@@ -11,16 +11,6 @@
 //! and the mentor's `load_seq` takes its value: an instance patches only the
 //! mentors whose seats moved since it last looked instead of recompiling all.
 
-use sea_orm_migration::prelude::*;
-
-pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0004_lifecycle"
-    }
-}
-
 const UP: &str = r#"
 ALTER TABLE mentorship_match ADD COLUMN decline_reason TEXT
     CHECK (decline_reason IN ('not-right-expertise', 'no-time-now', 'another-mentor-better', 'other'));
@@ -88,13 +78,8 @@ ALTER TABLE mentorship_match DROP COLUMN end_reason; ALTER TABLE mentorship_matc
 ALTER TABLE mentorship_match DROP COLUMN decline_reason
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_sql(manager, UP).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_sql(manager, DOWN).await
-    }
-}
+pub const MIGRATION: crate::Migration = crate::Migration {
+    name: "m0004_lifecycle",
+    up: UP,
+    down: DOWN,
+};

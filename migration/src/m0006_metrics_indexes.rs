@@ -4,16 +4,6 @@
 //! narrow covering index instead of the wide match rows (which carry the
 //! frozen score). Date ranges over all programs find their events by time.
 
-use sea_orm_migration::prelude::*;
-
-pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0006_metrics_indexes"
-    }
-}
-
 const UP: &str = r#"
 CREATE INDEX mentorship_match_metrics ON mentorship_match
     (program_id, state, answered_at, proposed_at, finished_at, decline_reason, id, request_id, mentor_id);
@@ -30,13 +20,8 @@ DROP INDEX mentorship_request_created; DROP INDEX mentorship_match_answered;
 DROP INDEX mentorship_match_metrics
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_sql(manager, UP).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_sql(manager, DOWN).await
-    }
-}
+pub const MIGRATION: crate::Migration = crate::Migration {
+    name: "m0006_metrics_indexes",
+    up: UP,
+    down: DOWN,
+};

@@ -2,16 +2,6 @@
 //! accepted proposal) is read from the match's own index instead of a join
 //! with every request of the scope.
 
-use sea_orm_migration::prelude::*;
-
-pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0007_match_requested_at"
-    }
-}
-
 const UP: &str = r#"
 ALTER TABLE mentorship_match ADD COLUMN requested_at {TS};
 UPDATE mentorship_match SET requested_at =
@@ -24,13 +14,8 @@ DROP INDEX mentorship_match_time_to_match;
 ALTER TABLE mentorship_match DROP COLUMN requested_at
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_sql(manager, UP).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_sql(manager, DOWN).await
-    }
-}
+pub const MIGRATION: crate::Migration = crate::Migration {
+    name: "m0007_match_requested_at",
+    up: UP,
+    down: DOWN,
+};

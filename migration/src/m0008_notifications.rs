@@ -7,16 +7,6 @@
 //! worker claims it with a lease (`lease_until`), so a worker that dies
 //! mid-send leaves it to be claimed again once the lease has passed.
 
-use sea_orm_migration::prelude::*;
-
-pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0008_notifications"
-    }
-}
-
 const UP: &str = r#"
 CREATE TABLE notification (
     id TEXT PRIMARY KEY,
@@ -73,13 +63,8 @@ DROP TABLE notification_delivery;
 DROP TABLE notification
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_sql(manager, UP).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_sql(manager, DOWN).await
-    }
-}
+pub const MIGRATION: crate::Migration = crate::Migration {
+    name: "m0008_notifications",
+    up: UP,
+    down: DOWN,
+};

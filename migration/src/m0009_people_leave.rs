@@ -5,16 +5,6 @@
 //! notes and old audit events' actors and reasons; the partial indexes let
 //! the sweeper find what is left to blank without reading everything.
 
-use sea_orm_migration::prelude::*;
-
-pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0009_people_leave"
-    }
-}
-
 const UP: &str = r#"
 ALTER TABLE person ADD COLUMN deactivated_at {TS};
 ALTER TABLE person ADD COLUMN deactivation_reason TEXT;
@@ -35,13 +25,8 @@ ALTER TABLE person DROP COLUMN deactivation_reason;
 ALTER TABLE person DROP COLUMN deactivated_at
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_sql(manager, UP).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_sql(manager, DOWN).await
-    }
-}
+pub const MIGRATION: crate::Migration = crate::Migration {
+    name: "m0009_people_leave",
+    up: UP,
+    down: DOWN,
+};

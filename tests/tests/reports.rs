@@ -576,9 +576,8 @@ async fn figures_read_from_the_replica(backend: Backend) {
         return;
     };
     {
-        use migration::sea_orm_migration::MigratorTrait;
         let db = tandem::db::connect(&replica, 2).await.unwrap();
-        tandem::Migrator::up(&db, None).await.unwrap();
+        tandem::Migrator::up(&db).await.unwrap();
         db.close().await.ok();
     }
     let Some(app) = TestApp::spawn_with(backend, |c| c.read_database_url = Some(replica)).await
