@@ -15,7 +15,7 @@ command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
 # perf needs line tables, which the release profile leaves out for a
 # shorter cold build.
 if [ "${PROFILE:-}" = 1 ]; then export CARGO_PROFILE_RELEASE_DEBUG=line-tables-only; fi
-cargo build --release -q -p tandem -p tandem-bench-hello
+cargo build --release -q --bins
 work="$(mktemp -d)"
 export DATABASE_URL="sqlite://$work/bench.db?mode=rwc"
 export TANDEM_JWT_SECRET="benchmark-secret-benchmark-secret-0001"
