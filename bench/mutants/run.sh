@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mutation testing with cargo-mutants: how many deliberately broken versions
 # of the code the tests catch. Too slow for CI (each mutant is a rebuild and a
-# test run), so it runs here and writes its summary to bench/mutants/SUMMARY-*.txt.
+# test run), so it runs here and writes its summary to bench/mutants/SUMMARY-<what>[-<k>of<n>].txt.
 #
 #   bash bench/mutants/run.sh domain  [SHARD]   # the domain crate, with its own tests
 #   bash bench/mutants/run.sh service [SHARD]   # api/src/service and api/src/store, with the SQLite integration tests
@@ -34,7 +34,8 @@ set +e
 cargo mutants "${args[@]}"
 set -e
 out="target/mutants-$what/mutants.out/outcomes.json"
-summary="bench/mutants/SUMMARY-$what.txt"
+# One file per shard, so the summaries of different shards sit side by side.
+summary="bench/mutants/SUMMARY-$what${shard:+-${shard/\//of}}.txt"
 python3 - "$out" "$started" "$what" "$shard" >"$summary" <<'PY'
 import json, sys
 path, started, what, shard = sys.argv[1:5]
