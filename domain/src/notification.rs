@@ -219,23 +219,51 @@ mod tests {
     #[test]
     fn moves_map_to_their_events() {
         use MatchState as S;
-        assert_eq!(
-            Kind::of_move(None, S::Proposed, false),
-            Some(Kind::ProposalCreated)
-        );
-        assert_eq!(
-            Kind::of_move(Some(S::Proposed), S::Cancelled, true),
-            Some(Kind::RequestWithdrawn)
-        );
-        assert_eq!(
-            Kind::of_move(Some(S::Proposed), S::Cancelled, false),
-            Some(Kind::ProposalCancelled)
-        );
-        assert_eq!(
-            Kind::of_move(Some(S::Active), S::EndedEarly, false),
-            Some(Kind::MatchEndedEarly)
-        );
-        assert_eq!(Kind::of_move(Some(S::Active), S::Active, false), None);
+        // (from, to, by the mentee, event); every other move tells nobody.
+        let expected = [
+            (None, S::Proposed, false, Kind::ProposalCreated),
+            (None, S::Proposed, true, Kind::ProposalCreated),
+            (Some(S::Proposed), S::Active, false, Kind::MatchAccepted),
+            (
+                Some(S::Proposed),
+                S::Declined,
+                false,
+                Kind::ProposalDeclined,
+            ),
+            (Some(S::Proposed), S::Expired, false, Kind::ProposalExpired),
+            (
+                Some(S::Proposed),
+                S::Cancelled,
+                true,
+                Kind::RequestWithdrawn,
+            ),
+            (
+                Some(S::Proposed),
+                S::Cancelled,
+                false,
+                Kind::ProposalCancelled,
+            ),
+            (Some(S::Active), S::Completed, false, Kind::MatchCompleted),
+            (Some(S::Active), S::EndedEarly, false, Kind::MatchEndedEarly),
+        ];
+        let froms = std::iter::once(None).chain(S::ALL.into_iter().map(Some));
+        for from in froms {
+            for to in S::ALL {
+                for by_mentee in [false, true] {
+                    let want = expected
+                        .iter()
+                        .find(|(f, t, m, _)| {
+                            *f == from && *t == to && (*m == by_mentee || to != S::Cancelled)
+                        })
+                        .map(|e| e.3);
+                    assert_eq!(
+                        Kind::of_move(from, to, by_mentee),
+                        want,
+                        "{from:?} -> {to:?}, by the mentee: {by_mentee}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

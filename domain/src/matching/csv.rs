@@ -571,6 +571,53 @@ mod tests {
         }
     }
 
+    /// Reads `data`, failing first with each of `errors`, one per call.
+    struct Flaky {
+        errors: Vec<io::ErrorKind>,
+        data: &'static [u8],
+    }
+
+    impl io::Read for Flaky {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if let Some(kind) = self.errors.pop() {
+                return Err(kind.into());
+            }
+            let n = buf.len().min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn an_interrupted_read_is_retried_and_any_other_read_error_reported() {
+        let scores = "mentee,mentor,score\ne1,m1,5\n";
+        let flaky = |kind| {
+            io::BufReader::new(Flaky {
+                errors: vec![kind],
+                data: b"mentor,capacity\nm1,2\n",
+            })
+        };
+        let cohort = read_cohort(
+            flaky(io::ErrorKind::Interrupted),
+            scores.as_bytes(),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(cohort.instance.score(0, 0), Some(5));
+        let err = read_cohort(
+            flaky(io::ErrorKind::PermissionDenied),
+            scores.as_bytes(),
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert_eq!((err.file, err.line), (CsvFile::Capacities, 1));
+        assert!(
+            matches!(&err.problem, CsvProblem::Io(e) if e.kind() == io::ErrorKind::PermissionDenied),
+            "{err}"
+        );
+    }
+
     #[test]
     fn crlf_and_a_missing_final_newline_are_fine() {
         let cohort = read(
