@@ -186,6 +186,8 @@ mod tests {
         assert_eq!(reminder_times(0, 2 * H), vec![H]);
         // A day before expiry is before the proposal: skipped.
         assert_eq!(reminder_times(100, 100 + 20 * H), vec![100 + 10 * H]);
+        // A one-day SLA: "a day before expiry" is the proposal itself.
+        assert_eq!(reminder_times(100, 100 + 24 * H), vec![100 + 12 * H]);
     }
 
     #[test]
