@@ -818,10 +818,13 @@ async fn email_preferences_turn_off_one_kind_and_keep_the_inbox(backend: Backend
 }
 
 async fn dead_deliveries_are_listed_for_the_ospo_and_retried(backend: Backend) {
-    // A port nothing listens on: every attempt fails to connect.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    // A port bound but never listening: every attempt is refused, and while
+    // `closed` lives no other test's listener can take the port (dropping a
+    // listener would free it for whoever binds next, and then the connection
+    // would succeed and fail differently).
+    let closed = tokio::net::TcpSocket::new_v4().unwrap();
+    closed.bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let port = closed.local_addr().unwrap().port();
-    drop(closed);
     let Some(rig) = rig(backend, |c| {
         c.notify.webhook_urls =
             vec![format!("http://127.0.0.1:{port}/services/T000/SECRET-TOKEN").into()];
