@@ -18,6 +18,7 @@ mod m0006_metrics_indexes;
 mod m0007_match_requested_at;
 mod m0008_notifications;
 mod m0009_people_leave;
+mod m0010_metrics_tally;
 
 /// One step of the schema's history: its name (recorded once applied) and
 /// its SQL, up and down.
@@ -26,6 +27,14 @@ pub struct Migration {
     pub name: &'static str,
     pub up: &'static str,
     pub down: &'static str,
+    /// Statements that differ between the backends (triggers, functions),
+    /// run after `up`, each whole: their bodies hold `;`.
+    pub extra: fn(DbBackend) -> Vec<String>,
+}
+
+/// For a migration whose SQL is the same on both backends.
+pub fn no_extra(_: DbBackend) -> Vec<String> {
+    Vec::new()
 }
 
 /// Every migration, oldest first.
@@ -39,6 +48,7 @@ pub const MIGRATIONS: &[Migration] = &[
     m0007_match_requested_at::MIGRATION,
     m0008_notifications::MIGRATION,
     m0009_people_leave::MIGRATION,
+    m0010_metrics_tally::MIGRATION,
 ];
 
 /// The table that records applied migrations. Its name and shape are those
@@ -72,6 +82,9 @@ async fn apply(db: &DatabaseConnection, migrations: &'static [Migration]) -> Res
         let tx = db.begin().await?;
         run_sql(&tx, migration.up).await?;
         let backend = tx.get_database_backend();
+        for statement in (migration.extra)(backend) {
+            tx.execute_unprepared(&statement).await?;
+        }
         let insert = match backend {
             DbBackend::Postgres => {
                 "INSERT INTO seaql_migrations (version, applied_at) VALUES ($1, $2)"
@@ -209,11 +222,13 @@ mod tests {
                 name: "m0001_fine",
                 up: "CREATE TABLE fine (id {ID})",
                 down: "DROP TABLE fine",
+                extra: crate::no_extra,
             },
             Migration {
                 name: "m0002_broken",
                 up: "CREATE TABLE half (id {ID}); CREATE TABLE half (id {ID})",
                 down: "DROP TABLE half",
+                extra: crate::no_extra,
             },
         ];
         let db = memory().await;

@@ -128,4 +128,5 @@ pub const MIGRATION: crate::Migration = crate::Migration {
     name: "m0001_people_and_catalogs",
     up: UP,
     down: DOWN,
+    extra: crate::no_extra,
 };

@@ -104,4 +104,5 @@ pub const MIGRATION: crate::Migration = crate::Migration {
     name: "m0002_policies_programs_matches",
     up: UP,
     down: DOWN,
+    extra: crate::no_extra,
 };

@@ -15,4 +15,5 @@ pub const MIGRATION: crate::Migration = crate::Migration {
     name: "m0003_scoring_revision",
     up: UP,
     down: "DROP TABLE scoring_revision",
+    extra: crate::no_extra,
 };

@@ -82,4 +82,5 @@ pub const MIGRATION: crate::Migration = crate::Migration {
     name: "m0004_lifecycle",
     up: UP,
     down: DOWN,
+    extra: crate::no_extra,
 };

@@ -10,4 +10,5 @@ pub const MIGRATION: crate::Migration = crate::Migration {
     name: "m0005_milestone_previous_level",
     up: UP,
     down: "ALTER TABLE milestone DROP COLUMN previous_level",
+    extra: crate::no_extra,
 };

@@ -24,4 +24,5 @@ pub const MIGRATION: crate::Migration = crate::Migration {
     name: "m0006_metrics_indexes",
     up: UP,
     down: DOWN,
+    extra: crate::no_extra,
 };

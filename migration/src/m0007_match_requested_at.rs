@@ -18,4 +18,5 @@ pub const MIGRATION: crate::Migration = crate::Migration {
     name: "m0007_match_requested_at",
     up: UP,
     down: DOWN,
+    extra: crate::no_extra,
 };

@@ -67,4 +67,5 @@ pub const MIGRATION: crate::Migration = crate::Migration {
     name: "m0008_notifications",
     up: UP,
     down: DOWN,
+    extra: crate::no_extra,
 };

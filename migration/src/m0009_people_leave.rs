@@ -29,4 +29,5 @@ pub const MIGRATION: crate::Migration = crate::Migration {
     name: "m0009_people_leave",
     up: UP,
     down: DOWN,
+    extra: crate::no_extra,
 };

@@ -347,6 +347,33 @@ async fn figures_of_a_known_program(backend: Backend) {
         !all.body.to_string().contains("private"),
         "check-in notes leaked into the figures"
     );
+    folding_tallies_changes_no_figure(&app, &program, &m).await;
+}
+
+/// The figures are read from tallies the database keeps (m0010): folding
+/// their deltas leaves one row per key and changes no figure.
+async fn folding_tallies_changes_no_figure(app: &TestApp, program: &Value, before: &Value) {
+    let raw = "SELECT COUNT(*) FROM metrics_tally WHERE raw";
+    assert!(
+        app.count(raw).await > 0,
+        "the events since the sweep are deltas"
+    );
+    let folded = tandem::store::reports::compact_tally(&app.db)
+        .await
+        .unwrap();
+    assert!(folded > 0);
+    assert_eq!(app.count(raw).await, 0);
+    let keys = "SELECT COUNT(*) FROM (SELECT 1 FROM metrics_tally \
+                GROUP BY program_id, day, series, label HAVING COUNT(*) > 1) k";
+    assert_eq!(app.count(keys).await, 0, "one row per key");
+    let after = app.as_ospo(METRICS, json!({ "p": program })).await;
+    assert_eq!(&after.data()["programMetrics"], before);
+    assert_eq!(
+        tandem::store::reports::compact_tally(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 /// `byMonth`: September has no activity and is listed all the same; the

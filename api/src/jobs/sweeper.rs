@@ -2,7 +2,8 @@
 //! whose SLA passed and cascades each to the next-best mentor, reminds
 //! mentors of proposals still unanswered (at half the SLA and a day before
 //! expiry), then offers free seats to requests still waiting, and applies
-//! retention (`TANDEM_RETAIN_NOTES_DAYS`, `TANDEM_RETAIN_AUDIT_DAYS`).
+//! retention (`TANDEM_RETAIN_NOTES_DAYS`, `TANDEM_RETAIN_AUDIT_DAYS`), and
+//! folds the metrics tallies' deltas.
 
 use std::time::Duration;
 
@@ -31,6 +32,8 @@ pub struct Pass {
     pub notes_blanked: u64,
     /// Audit events whose actor and reason retention took off.
     pub audit_blanked: u64,
+    /// Metrics tally deltas folded into their per-day rows.
+    pub tallies_folded: u64,
 }
 
 /// One pass at `now`. Each due proposal is expired in its own transaction
@@ -62,6 +65,7 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> ApiResult<Pass> {
     pass.proposed = proposals::offer_seats(state, now, None).await?;
     (pass.notes_blanked, pass.audit_blanked) =
         crate::service::privacy::apply_retention(state, now).await?;
+    pass.tallies_folded = store::reports::compact_tally(&state.db).await?;
     Ok(pass)
 }
 

@@ -297,9 +297,15 @@ pub async fn seed_demo(
         return Ok(None);
     }
     seed_people(db, size).await?;
-    let (txn, _writer) = crate::db::begin_write(db).await?;
-    let seeded = history::seed(&txn, requests, chrono::Utc::now(), progress).await?;
-    txn.commit().await?;
+    let seeded = {
+        let (txn, _writer) = crate::db::begin_write(db).await?;
+        let seeded = history::seed(&txn, requests, chrono::Utc::now(), progress).await?;
+        txn.commit().await?;
+        seeded
+    };
+    // History arrives as hundreds of thousands of tally deltas; fold them
+    // now rather than at the first sweep.
+    crate::store::reports::compact_tally(db).await?;
     Ok(Some(seeded))
 }
 

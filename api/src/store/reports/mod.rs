@@ -12,7 +12,7 @@ mod demand;
 mod months;
 
 pub use demand::{Kind as DemandKind, demand_supply};
-pub use months::{MonthRow, Series, by_month};
+pub use months::{MonthRow, Series, by_month, compact_tally};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};

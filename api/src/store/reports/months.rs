@@ -1,11 +1,12 @@
 //! The per-month series behind `byMonth` and the totals: each figure
 //! grouped by the UTC calendar month of its own event (and a label: a state,
-//! a kind, a side), one grouped query per series. A total over the scope is
-//! the sum of its series' rows, so totals and months cannot disagree.
+//! a kind, a side), read from the tallies the database keeps (migration
+//! m0010). A total over the scope is the sum of its series' rows, so totals
+//! and months cannot disagree.
 
-use sea_orm::{ConnectionTrait, DbBackend, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 
-use super::{Query, Scope, of_matches, rows};
+use super::{Query, Scope, rows};
 
 /// One group of one series: its month (`YYYY-MM`), a label (a state or a
 /// kind), how many, and the sum of the series' measure (minutes, rating).
@@ -37,141 +38,102 @@ pub enum Series {
     Ratings,
 }
 
-/// The month of a timestamp column: what to group by, and how to show it
-/// (on PostgreSQL the text is made once per group, not once per row).
-fn month_of(backend: DbBackend, column: &str) -> (String, String) {
-    match backend {
-        DbBackend::Postgres => {
-            let month = format!("date_trunc('month', {column} AT TIME ZONE 'UTC')");
-            (month.clone(), format!("to_char({month}, 'YYYY-MM')"))
-        }
-        // Timestamps are stored as RFC 3339 text in UTC.
-        _ => {
-            let month = format!("substr({column}, 1, 7)");
-            (month.clone(), month)
-        }
+impl Series {
+    /// Its name in `metrics_tally.series` (migration m0010).
+    fn from_tally(name: &str) -> Option<Self> {
+        Some(match name {
+            "requests" => Self::Requests,
+            "proposals" => Self::Proposals,
+            "answers" => Self::Answers,
+            "endings" => Self::Endings,
+            "check_ins" => Self::CheckIns,
+            "milestones" => Self::Milestones,
+            "ratings" => Self::Ratings,
+            _ => return None,
+        })
     }
 }
 
-/// One series: its query, month (grouped, shown), label, summed measure and
-/// `FROM` clause.
-type Plan = (
-    Series,
-    Query,
-    (String, String),
-    &'static str,
-    &'static str,
-    String,
-);
-
-/// Every series of `scope`, grouped by month.
+/// Every series of `scope`, grouped by month: one grouped read of the
+/// tallies the triggers of m0010 keep (days are `YYYY-MM-DD` text, so a
+/// month is its first seven characters on both backends).
 pub async fn by_month(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<MonthRow>, DbErr> {
-    let backend = db.get_database_backend();
-    let ts = |column: &str| month_of(backend, column);
-    let matches = "FROM mentorship_match";
-    let joined = |table: &str| of_matches(scope, table, "x");
-    let mut answered = Query::new()
+    let query = Query::new()
         .program("program_id", scope)
-        .during("answered_at", scope);
-    answered.condition("state IN ('active', 'completed', 'ended_early', 'declined', 'expired')");
-    let mut ended = Query::new()
-        .program("program_id", scope)
-        .during("finished_at", scope);
-    ended.condition("state IN ('completed', 'ended_early')");
-    let plan: [Plan; 7] = [
-        (
-            Series::Requests,
-            Query::new()
-                .program("program_id", scope)
-                .during("created_at", scope),
-            ts("created_at"),
-            "state",
-            "0",
-            "FROM mentorship_request".into(),
-        ),
-        (
-            Series::Proposals,
-            Query::new()
-                .program("program_id", scope)
-                .during("proposed_at", scope),
-            ts("proposed_at"),
-            "'made'",
-            "0",
-            matches.into(),
-        ),
-        (
-            Series::Answers,
-            answered,
-            ts("answered_at"),
-            "CASE WHEN state = 'declined' THEN 'declined:' || COALESCE(decline_reason, 'other') ELSE state END",
-            "0",
-            matches.into(),
-        ),
-        (
-            Series::Endings,
-            ended,
-            ts("finished_at"),
-            "state",
-            "0",
-            matches.into(),
-        ),
-        (
-            Series::CheckIns,
-            Query::new()
-                .program("m.program_id", scope)
-                .on_days("x.held_on", scope),
-            (
-                "substr(x.held_on, 1, 7)".into(),
-                "substr(x.held_on, 1, 7)".into(),
-            ),
-            "'check_ins'",
-            "x.minutes",
-            joined("check_in"),
-        ),
-        (
-            Series::Milestones,
-            Query::new()
-                .program("m.program_id", scope)
-                .during("x.created_at", scope),
-            ts("x.created_at"),
-            "x.kind",
-            "0",
-            joined("milestone"),
-        ),
-        (
-            Series::Ratings,
-            Query::new()
-                .program("m.program_id", scope)
-                .during("x.created_at", scope),
-            ts("x.created_at"),
-            "x.side",
-            "x.rating",
-            joined("feedback"),
-        ),
-    ];
-    let series = plan.map(
-        |(series, query, (month, shown), label, sum, from)| async move {
-            let select = format!(
-                "SELECT {shown}, {label}, COUNT(*), CAST(COALESCE(SUM({sum}), 0) AS BIGINT) {from}"
-            );
-            rows(db, &query, &select, &format!("GROUP BY {month}, 2"))
-                .await?
-                .into_iter()
-                .map(|row| {
-                    Ok(MonthRow {
-                        series,
-                        month: row.try_get_by_index(0)?,
-                        label: row.try_get_by_index(1)?,
-                        count: row.try_get_by_index(2)?,
-                        sum: row.try_get_by_index(3)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, DbErr>>()
-        },
-    );
-    Ok(futures_util::future::try_join_all(series)
+        .on_days("day", scope);
+    let select = "SELECT series, substr(day, 1, 7), label, CAST(SUM(n) AS BIGINT), \
+                  CAST(SUM(total) AS BIGINT) FROM metrics_tally";
+    let tail = "GROUP BY series, substr(day, 1, 7), label HAVING SUM(n) <> 0 OR SUM(total) <> 0";
+    rows(db, &query, select, tail)
         .await?
         .into_iter()
-        .flatten()
-        .collect())
+        .map(|row| {
+            let series: String = row.try_get_by_index(0)?;
+            Ok(MonthRow {
+                series: Series::from_tally(&series)
+                    .ok_or_else(|| DbErr::Custom(format!("unknown tally series {series}")))?,
+                month: row.try_get_by_index(1)?,
+                label: row.try_get_by_index(2)?,
+                count: row.try_get_by_index(3)?,
+                sum: row.try_get_by_index(4)?,
+            })
+        })
+        .collect()
+}
+
+/// Folds the triggers' delta rows into one row per program, day, series
+/// and label (dropping keys that net to nothing), so reads stay a sum over
+/// a few rows per day. Returns the delta rows folded. On PostgreSQL one
+/// statement deletes and re-inserts what it saw, so a delta committed
+/// meanwhile is left for the next pass, never lost or counted twice; on
+/// SQLite the write lock holds the table still.
+pub async fn compact_tally(db: &DatabaseConnection) -> Result<u64, DbErr> {
+    const KEY: &str = "program_id, day, series, label";
+    // The rows to fold: every delta, and the folded rows that share a key
+    // with one (so each key ends up with a single row).
+    const CHOSEN: &str = "(raw OR (COALESCE(program_id, ''), day, series, label) IN \
+         (SELECT COALESCE(program_id, ''), day, series, label FROM metrics_tally WHERE raw AND id <= {max})) \
+         AND id <= {max}";
+    let (txn, _gate) = crate::db::begin_write(db).await?;
+    let backend = txn.get_database_backend();
+    let max: Option<i64> = txn
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT MAX(id) FROM metrics_tally WHERE raw",
+        ))
+        .await?
+        .map(|row| row.try_get_by_index::<Option<i64>>(0))
+        .transpose()?
+        .flatten();
+    let Some(max) = max else {
+        return Ok(0);
+    };
+    let chosen = CHOSEN.replace("{max}", &max.to_string());
+    let fold = |from: &str| {
+        format!(
+            "INSERT INTO metrics_tally ({KEY}, n, total, raw) SELECT {KEY}, SUM(n), SUM(total), FALSE \
+             FROM {from} GROUP BY {KEY} HAVING SUM(n) <> 0 OR SUM(total) <> 0"
+        )
+    };
+    let raw = "SELECT COUNT(*) FROM metrics_tally WHERE raw AND id <= ";
+    let folded: i64 = txn
+        .query_one_raw(Statement::from_string(backend, format!("{raw}{max}")))
+        .await?
+        .map(|row| row.try_get_by_index(0))
+        .transpose()?
+        .unwrap_or(0);
+    if backend == DbBackend::Postgres {
+        txn.execute_unprepared(&format!(
+            "WITH gone AS (DELETE FROM metrics_tally WHERE {chosen} RETURNING {KEY}, n, total) {}",
+            fold("gone")
+        ))
+        .await?;
+    } else {
+        txn.execute_unprepared(&fold(&format!("metrics_tally WHERE {chosen}")))
+            .await?;
+        txn.execute_unprepared(&format!("DELETE FROM metrics_tally WHERE {chosen}"))
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(u64::try_from(folded).unwrap_or(0))
 }

@@ -1,0 +1,373 @@
+//! Pre-counted figures for `programMetrics`: every event the monthly series
+//! count (requests by their state now, proposals, answers, endings,
+//! check-ins, milestones, ratings) is tallied per program, UTC day, series
+//! and label by triggers on the tables that hold the events, in the writing
+//! statement's own transaction. So a whole program's figures are a sum over
+//! a few thousand rows instead of scans of every request and match, every
+//! write path (the lifecycle, set-based cohort commits, imports, seeding)
+//! is counted without code of its own, and a rolled-back change counts
+//! nothing.
+//!
+//! A trigger appends a delta (`raw`) row instead of updating a shared
+//! counter, so concurrent writers never wait on one hot row; the sweeper
+//! folds deltas into one row per key (`store::reports::compact_tally`).
+//! An update counts -1 for what the old row contributed and +1 for the new,
+//! netted per key, so a request moving from `open` to `matched` moves its
+//! count between labels of its creation day. Triggers are per row on SQLite
+//! and per statement (with transition tables) on PostgreSQL, where one
+//! multi-row statement writes one aggregated delta per key.
+
+use sea_orm::DbBackend;
+
+const UP: &str = r#"
+CREATE TABLE metrics_tally (
+    id {ID},
+    program_id TEXT,
+    day TEXT NOT NULL,
+    series TEXT NOT NULL,
+    label TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    total BIGINT NOT NULL,
+    raw BOOLEAN NOT NULL DEFAULT TRUE
+);
+CREATE INDEX metrics_tally_scope ON metrics_tally (program_id, day);
+CREATE INDEX metrics_tally_raw ON metrics_tally (id) WHERE raw
+"#;
+
+/// The down step drops the tallies; the triggers (per backend) go by hand.
+const DOWN: &str = "DROP TABLE metrics_tally";
+
+pub const MIGRATION: crate::Migration = crate::Migration {
+    name: "m0010_metrics_tally",
+    up: UP,
+    down: DOWN,
+    extra,
+};
+
+/// Where a row's day comes from: a timestamp (its UTC day) or a column
+/// that already holds `YYYY-MM-DD`.
+#[derive(Clone, Copy)]
+enum Day {
+    At(&'static str),
+    Text(&'static str),
+}
+
+/// One series a row of a table counts in, when `when` holds. `{r}` stands
+/// for the row (`NEW`/`OLD` in a SQLite trigger, an alias on PostgreSQL).
+struct Part {
+    series: &'static str,
+    when: &'static str,
+    day: Day,
+    label: &'static str,
+    total: &'static str,
+}
+
+struct Source {
+    table: &'static str,
+    program: &'static str,
+    parts: &'static [Part],
+}
+
+/// Check-ins, milestones and feedback count in their match's program.
+const MATCH_PROGRAM: &str = "(SELECT program_id FROM mentorship_match WHERE id = {r}.match_id)";
+
+/// What each table counts; the same definitions as the live queries they
+/// replace (store::reports::months before m0010).
+const SOURCES: &[Source] = &[
+    Source {
+        table: "mentorship_request",
+        program: "{r}.program_id",
+        parts: &[Part {
+            series: "requests",
+            when: "1 = 1",
+            day: Day::At("created_at"),
+            label: "{r}.state",
+            total: "0",
+        }],
+    },
+    Source {
+        table: "mentorship_match",
+        program: "{r}.program_id",
+        parts: &[
+            Part {
+                series: "proposals",
+                when: "1 = 1",
+                day: Day::At("proposed_at"),
+                label: "'made'",
+                total: "0",
+            },
+            Part {
+                series: "answers",
+                when: "{r}.answered_at IS NOT NULL AND {r}.state IN ('active', 'completed', 'ended_early', 'declined', 'expired')",
+                day: Day::At("answered_at"),
+                label: "CASE WHEN {r}.state = 'declined' THEN 'declined:' || COALESCE({r}.decline_reason, 'other') ELSE {r}.state END",
+                total: "0",
+            },
+            Part {
+                series: "endings",
+                when: "{r}.finished_at IS NOT NULL AND {r}.state IN ('completed', 'ended_early')",
+                day: Day::At("finished_at"),
+                label: "{r}.state",
+                total: "0",
+            },
+        ],
+    },
+    Source {
+        table: "check_in",
+        program: MATCH_PROGRAM,
+        parts: &[Part {
+            series: "check_ins",
+            when: "1 = 1",
+            day: Day::Text("held_on"),
+            label: "'check_ins'",
+            total: "{r}.minutes",
+        }],
+    },
+    Source {
+        table: "milestone",
+        program: MATCH_PROGRAM,
+        parts: &[Part {
+            series: "milestones",
+            when: "1 = 1",
+            day: Day::At("created_at"),
+            label: "{r}.kind",
+            total: "0",
+        }],
+    },
+    Source {
+        table: "feedback",
+        program: MATCH_PROGRAM,
+        parts: &[Part {
+            series: "ratings",
+            when: "1 = 1",
+            day: Day::At("created_at"),
+            label: "{r}.side",
+            total: "{r}.rating",
+        }],
+    },
+];
+
+/// The rows `source` contributes, each counted `sign` times: `row` names
+/// the row in expressions and `from` is where rows come from (empty in a
+/// SQLite row trigger).
+fn contributions(backend: DbBackend, source: &Source, row: &str, from: &str, sign: i32) -> String {
+    source
+        .parts
+        .iter()
+        .map(|part| {
+            let day = match (part.day, backend) {
+                (Day::Text(column), _) => format!("{{r}}.{column}"),
+                (Day::At(column), DbBackend::Postgres) => {
+                    format!("to_char({{r}}.{column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
+                }
+                // SQLite holds timestamps as RFC 3339 text in UTC.
+                (Day::At(column), _) => format!("substr({{r}}.{column}, 1, 10)"),
+            };
+            format!(
+                "SELECT {program} AS program_id, {day} AS day, '{series}' AS series, \
+                 {label} AS label, {sign} AS n, {sign} * ({total}) AS total {from} WHERE {when}",
+                program = source.program,
+                series = part.series,
+                label = part.label,
+                total = part.total,
+                when = part.when,
+            )
+            .replace("{r}", row)
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
+
+/// Appends the netted sum per key of `rows` (a union of contributions).
+fn append(rows: &str, raw: bool) -> String {
+    let raw = if raw { "TRUE" } else { "FALSE" };
+    format!(
+        "INSERT INTO metrics_tally (program_id, day, series, label, n, total, raw) \
+         SELECT program_id, day, series, label, SUM(n), SUM(total), {raw} FROM ({rows}) c \
+         GROUP BY program_id, day, series, label HAVING SUM(n) <> 0 OR SUM(total) <> 0"
+    )
+}
+
+/// The three writes a trigger follows, and the rows each one compares.
+const EVENTS: [(&str, bool, bool); 3] = [
+    ("insert", false, true),
+    ("update", true, true),
+    ("delete", true, false),
+];
+
+fn extra(backend: DbBackend) -> Vec<String> {
+    let mut statements = Vec::new();
+    for source in SOURCES {
+        // What is already there, counted once, as compacted rows.
+        statements.push(append(
+            &contributions(backend, source, "r", &format!("FROM {} r", source.table), 1),
+            false,
+        ));
+        for (event, old, new) in EVENTS {
+            let name = format!("metrics_tally_{}_{event}", source.table);
+            let table = source.table;
+            let mut rows = Vec::new();
+            if backend == DbBackend::Postgres {
+                if old {
+                    rows.push(contributions(backend, source, "o", "FROM old_rows o", -1));
+                }
+                if new {
+                    rows.push(contributions(backend, source, "n", "FROM new_rows n", 1));
+                }
+                let body = append(&rows.join(" UNION ALL "), true);
+                statements.push(format!(
+                    "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                     BEGIN {body}; RETURN NULL; END $$"
+                ));
+                let refs = match (old, new) {
+                    (true, true) => "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+                    (true, false) => "OLD TABLE AS old_rows",
+                    _ => "NEW TABLE AS new_rows",
+                };
+                statements.push(format!(
+                    "CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {refs} \
+                     FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+                ));
+            } else {
+                if old {
+                    rows.push(contributions(backend, source, "OLD", "", -1));
+                }
+                if new {
+                    rows.push(contributions(backend, source, "NEW", "", 1));
+                }
+                let body = append(&rows.join(" UNION ALL "), true);
+                statements.push(format!(
+                    "CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {body}; END"
+                ));
+            }
+        }
+    }
+    statements
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+
+    const TS: &str = "'2026-01-01T00:00:00+00:00'";
+
+    /// A small history: requests in and outside a program, an accepted
+    /// proposal that completed and a declined one, check-ins, milestones,
+    /// feedback, and a request withdrawn after it was made.
+    fn history() -> Vec<String> {
+        [
+            "INSERT INTO person (id, display_name, created_at, updated_at) VALUES ('a', 'A', {TS}, {TS}), ('b', 'B', {TS}, {TS})",
+            "INSERT INTO program (id, name, starts_on, ends_on, status, created_at, updated_at) \
+             VALUES ('p', 'P', '2026-01-01', '2026-12-31', 'running', {TS}, {TS})",
+            "INSERT INTO mentorship_request (id, mentee_id, program_id, goals, state, created_at, updated_at) VALUES \
+             ('r1', 'a', 'p', 'g', 'closed', '2026-09-30T23:00:00+00:00', {TS}), \
+             ('r2', 'b', NULL, 'g', 'open', '2026-10-01T01:00:00+00:00', {TS})",
+            "INSERT INTO mentorship_match (id, request_id, mentor_id, mentee_id, program_id, state, score_total, \
+             score_breakdown, policy_version, proposed_at, updated_at, answered_at, finished_at, decline_reason) VALUES \
+             ('m1', 'r1', 'b', 'a', 'p', 'declined', 1, '[]', 1, '2026-09-30T23:10:00+00:00', {TS}, '2026-09-30T23:20:00+00:00', NULL, 'no-time-now'), \
+             ('m2', 'r1', 'b', 'a', 'p', 'completed', 1, '[]', 1, '2026-09-30T23:30:00+00:00', {TS}, '2026-10-01T08:00:00+00:00', '2026-11-15T08:00:00+00:00', NULL)",
+            "INSERT INTO check_in (id, match_id, author_id, held_on, minutes, topics, created_at) VALUES \
+             ('c1', 'm2', 'a', '2026-10-20', 30, '', {TS}), ('c2', 'm2', 'b', '2026-10-27', 45, '', {TS})",
+            "INSERT INTO milestone (id, match_id, mentee_id, recorded_by, kind, new_level, previous_level, created_at) VALUES \
+             ('x1', 'm2', 'a', 'b', 'level-up', 3, 2, '2026-11-01T10:00:00+00:00')",
+            "INSERT INTO feedback (match_id, side, author_id, rating, created_at) VALUES \
+             ('m2', 'mentee', 'a', 5, '2026-11-15T09:00:00+00:00'), ('m2', 'mentor', 'b', 3, '2026-11-16T09:00:00+00:00')",
+            "UPDATE mentorship_request SET state = 'withdrawn' WHERE id = 'r2'",
+        ]
+        .iter()
+        .map(|s| s.replace("{TS}", TS))
+        .collect()
+    }
+
+    type Row = (Option<String>, String, String, String, i64, i64);
+
+    async fn tallies(db: &DatabaseConnection) -> Vec<Row> {
+        db.query_all_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT program_id, day, series, label, SUM(n), SUM(total) FROM metrics_tally \
+             GROUP BY program_id, day, series, label HAVING SUM(n) <> 0 OR SUM(total) <> 0 ORDER BY 1, 2, 3, 4",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r.try_get_by_index(0).unwrap(),
+                r.try_get_by_index(1).unwrap(),
+                r.try_get_by_index(2).unwrap(),
+                r.try_get_by_index(3).unwrap(),
+                r.try_get_by_index(4).unwrap(),
+                r.try_get_by_index(5).unwrap(),
+            )
+        })
+        .collect()
+    }
+
+    async fn run(db: &DatabaseConnection, statements: &[String]) {
+        for s in statements {
+            db.execute_unprepared(s).await.unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn the_backfill_and_the_triggers_count_alike() {
+        let before_index = crate::MIGRATIONS
+            .iter()
+            .position(|m| m.name == super::MIGRATION.name)
+            .unwrap();
+        // History written before the migration is backfilled...
+        let backfilled = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+        crate::apply(&backfilled, &crate::MIGRATIONS[..before_index])
+            .await
+            .unwrap();
+        run(&backfilled, &history()).await;
+        crate::Migrator::up(&backfilled).await.unwrap();
+        // ...and history written after it is counted by the triggers.
+        let triggered = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+        crate::Migrator::up(&triggered).await.unwrap();
+        run(&triggered, &history()).await;
+        let counted = tallies(&triggered).await;
+        assert_eq!(tallies(&backfilled).await, counted);
+        let p = Some("p".to_owned());
+        let row = |program: &Option<String>, day: &str, series: &str, label: &str, n, total| {
+            (
+                program.clone(),
+                day.into(),
+                series.into(),
+                label.into(),
+                n,
+                total,
+            )
+        };
+        assert_eq!(
+            counted,
+            vec![
+                (
+                    None,
+                    "2026-10-01".into(),
+                    "requests".into(),
+                    "withdrawn".into(),
+                    1,
+                    0
+                ),
+                row(&p, "2026-09-30", "answers", "declined:no-time-now", 1, 0),
+                row(&p, "2026-09-30", "proposals", "made", 2, 0),
+                row(&p, "2026-09-30", "requests", "closed", 1, 0),
+                row(&p, "2026-10-01", "answers", "completed", 1, 0),
+                row(&p, "2026-10-20", "check_ins", "check_ins", 1, 30),
+                row(&p, "2026-10-27", "check_ins", "check_ins", 1, 45),
+                row(&p, "2026-11-01", "milestones", "level-up", 1, 0),
+                row(&p, "2026-11-15", "endings", "completed", 1, 0),
+                row(&p, "2026-11-15", "ratings", "mentee", 1, 5),
+                row(&p, "2026-11-16", "ratings", "mentor", 1, 3),
+            ]
+        );
+        // A delete takes its row's counts back.
+        run(
+            &triggered,
+            &["DELETE FROM feedback WHERE side = 'mentor'".to_owned()],
+        )
+        .await;
+        assert!(!tallies(&triggered).await.iter().any(|r| r.3 == "mentor"));
+    }
+}
