@@ -243,7 +243,7 @@ impl Writer<'_> {
 
     fn milestone(
         &mut self,
-        match_id: &str,
+        (match_id, program): (&str, Option<&str>),
         mentee: &Mentee,
         by: &str,
         kind: MilestoneKind,
@@ -253,6 +253,7 @@ impl Writer<'_> {
         self.rows.milestones.push(milestone::ActiveModel {
             id: Set(new_id()),
             match_id: Set(match_id.to_owned()),
+            program_id: Set(program.map(str::to_owned)),
             mentee_id: Set(mentee.id.clone()),
             recorded_by: Set(by.to_owned()),
             kind: Set(kind.slug().to_owned()),
@@ -399,7 +400,7 @@ impl Writer<'_> {
                 let middle = accepted + lasts / 2;
                 if self.rng.chance(40) {
                     self.milestone(
-                        &id,
+                        (&id, program),
                         mentee,
                         &mentee.id,
                         MilestoneKind::FirstContribution,
@@ -408,7 +409,7 @@ impl Writer<'_> {
                 }
                 if mentee.level < 5 && self.rng.chance(25) {
                     self.milestone(
-                        &id,
+                        (&id, program),
                         mentee,
                         &mentor_id,
                         MilestoneKind::LevelUp,
@@ -416,7 +417,13 @@ impl Writer<'_> {
                     );
                 }
                 if self.rng.chance(12) {
-                    self.milestone(&id, mentee, &mentee.id, MilestoneKind::TalkGiven, middle);
+                    self.milestone(
+                        (&id, program),
+                        mentee,
+                        &mentee.id,
+                        MilestoneKind::TalkGiven,
+                        middle,
+                    );
                 }
                 if self.rng.chance(85) {
                     self.feedback(&id, "mentee", &mentee.id, finished);

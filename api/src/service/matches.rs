@@ -312,6 +312,7 @@ pub async fn record_milestone(
     }
     let milestone = Milestone {
         id: people::new_id(),
+        program_id: proposal.program_id.clone(),
         match_id: proposal.id,
         mentee_id: mentee.id,
         recorded_by: viewer.person_id.clone(),

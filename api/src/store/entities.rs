@@ -385,6 +385,8 @@ pub mod milestone {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: String,
         pub match_id: String,
+        /// The match's program, kept on the row for the level figures.
+        pub program_id: Option<String>,
         pub mentee_id: String,
         pub recorded_by: String,
         pub kind: String,

@@ -661,6 +661,8 @@ pub async fn check_ins_page(
 pub struct Milestone {
     pub id: String,
     pub match_id: String,
+    /// The match's program (none outside programs).
+    pub program_id: Option<String>,
     pub mentee_id: String,
     pub recorded_by: String,
     pub kind: MilestoneKind,
@@ -675,6 +677,7 @@ pub async fn insert_milestone(db: &impl ConnectionTrait, m: &Milestone) -> Resul
     let row = milestone::ActiveModel {
         id: Set(m.id.clone()),
         match_id: Set(m.match_id.clone()),
+        program_id: Set(m.program_id.clone()),
         mentee_id: Set(m.mentee_id.clone()),
         recorded_by: Set(m.recorded_by.clone()),
         kind: Set(m.kind.slug().to_owned()),

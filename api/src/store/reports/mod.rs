@@ -123,17 +123,6 @@ impl Query {
     }
 }
 
-/// `FROM table alias`, joined to its match only when a program is counted
-/// (the match carries the program; a date range alone needs no join).
-fn of_matches(scope: &Scope, table: &str, alias: &str) -> String {
-    match scope.program_id {
-        Some(_) => {
-            format!("FROM {table} {alias} JOIN mentorship_match m ON m.id = {alias}.match_id")
-        }
-        None => format!("FROM {table} {alias}"),
-    }
-}
-
 async fn rows(
     db: &impl ConnectionTrait,
     query: &Query,
@@ -236,20 +225,19 @@ pub async fn level_progression(
     db: &impl ConnectionTrait,
     scope: &Scope,
 ) -> Result<Vec<(i64, i64, i64)>, DbErr> {
+    // The milestone carries its match's program (m0010), so a program's
+    // level-ups are one range of the partial index `milestone_level_up`.
     let mut q = Query::new()
-        .program("m.program_id", scope)
+        .program("x.program_id", scope)
         .during("x.created_at", scope);
     q.condition("x.kind = 'level-up'");
-    let select = format!(
-        "SELECT CAST(COALESCE(p.target_level, 0) AS BIGINT), COUNT(DISTINCT x.mentee_id), \
+    let select = "SELECT CAST(COALESCE(p.target_level, 0) AS BIGINT), COUNT(DISTINCT x.mentee_id), \
          CAST(COALESCE(SUM(x.new_level - x.previous_level), 0) AS BIGINT) \
-         {} LEFT JOIN mentee_profile p ON p.person_id = x.mentee_id",
-        of_matches(scope, "milestone", "x")
-    );
+         FROM milestone x LEFT JOIN mentee_profile p ON p.person_id = x.mentee_id";
     rows(
         db,
         &q,
-        &select,
+        select,
         "GROUP BY COALESCE(p.target_level, 0) ORDER BY 1",
     )
     .await?
