@@ -39,7 +39,6 @@ CREATE TABLE metrics_tally (
     raw BOOLEAN NOT NULL DEFAULT TRUE
 );
 CREATE INDEX metrics_tally_scope ON metrics_tally (program_id, day);
-CREATE INDEX metrics_tally_raw ON metrics_tally (id) WHERE raw;
 ALTER TABLE milestone ADD COLUMN program_id TEXT REFERENCES program (id);
 UPDATE milestone SET program_id =
     (SELECT m.program_id FROM mentorship_match m WHERE m.id = milestone.match_id);
