@@ -1010,7 +1010,7 @@ fn sweep_runs_one_pass_and_reports_it() {
     let line: serde_json::Value = serde_json::from_slice(&pass.stdout).unwrap();
     assert_eq!(
         line,
-        serde_json::json!({ "expired": 0, "proposed": 0, "reminded": 0, "notes_blanked": 0, "audit_blanked": 0 })
+        serde_json::json!({ "expired": 0, "proposed": 0, "reminded": 0, "notes_blanked": 0, "audit_blanked": 0, "tallies_folded": 0 })
     );
 
     let bad = output_within_a_minute(

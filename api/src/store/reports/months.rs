@@ -81,6 +81,10 @@ pub async fn by_month(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Mo
         .collect()
 }
 
+/// The advisory lock key of folding ("tandem tally" in spirit; any constant
+/// no other code uses).
+const FOLD_LOCK: i64 = 0x7A4D_0010;
+
 /// Folds the triggers' delta rows into one row per program, day, series
 /// and label (dropping keys that net to nothing), so reads stay a sum over
 /// a few rows per day. Returns the delta rows folded. On PostgreSQL one
@@ -96,6 +100,22 @@ pub async fn compact_tally(db: &DatabaseConnection) -> Result<u64, DbErr> {
          AND id <= {max}";
     let (txn, _gate) = crate::db::begin_write(db).await?;
     let backend = txn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        // One instance folds at a time; the others skip this pass rather
+        // than queue behind it (or deadlock with it) on the same rows.
+        let locked = txn
+            .query_one_raw(Statement::from_string(
+                backend,
+                format!("SELECT pg_try_advisory_xact_lock({FOLD_LOCK})"),
+            ))
+            .await?
+            .map(|row| row.try_get_by_index::<bool>(0))
+            .transpose()?
+            .unwrap_or(false);
+        if !locked {
+            return Ok(0);
+        }
+    }
     let max: Option<i64> = txn
         .query_one_raw(Statement::from_string(
             backend,
