@@ -310,6 +310,9 @@ mod tests {
     fn slugs_are_lowercase_hyphenated_words() {
         assert!(Slug::parse("skill", "release-management").is_ok());
         assert!(Slug::parse("skill", "k8s").is_ok());
+        let parsed = Slug::parse("skill", "release-management").unwrap();
+        assert_eq!(parsed.as_str(), "release-management");
+        assert_eq!(Slug::from_trusted("rust".into()).as_str(), "rust");
         for bad in ["", "Rust", "-rust", "rust-", "a--b", "rust lang", "ruſt"] {
             assert!(Slug::parse("skill", bad).is_err(), "{bad:?} accepted");
         }
@@ -355,6 +358,10 @@ mod tests {
     fn languages_and_emails_are_checked() {
         assert_eq!(language("pt-BR").unwrap(), "pt-br");
         assert!(language("english").is_err());
+        // Each subtag needs both its length and its characters.
+        for bad in ["e", "engl", "e1", "12", "en-"] {
+            assert!(language(bad).is_err(), "{bad:?} accepted");
+        }
         assert!(email("ada@example.com").is_ok());
         for bad in ["ada", "ada@", "@x.com", "a b@x.com", "a@x"] {
             assert!(email(bad).is_err(), "{bad:?} accepted");
