@@ -134,7 +134,15 @@ impl TestApp {
 
     /// Starts another server instance over the same database.
     pub async fn another_instance(&self) -> Self {
-        Self::start(self.config.clone(), self.backend).await
+        self.another_instance_with(|_| {}).await
+    }
+
+    /// Starts another instance over the same database after `tweak` has
+    /// adjusted a copy of this one's configuration.
+    pub async fn another_instance_with(&self, tweak: impl FnOnce(&mut Config)) -> Self {
+        let mut config = self.config.clone();
+        tweak(&mut config);
+        Self::start(config, self.backend).await
     }
 
     async fn start(config: Config, backend: Backend) -> Self {

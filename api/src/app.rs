@@ -4,8 +4,9 @@
 //! way a bearer token becomes a [`Viewer`], whatever transport carried it.
 
 use std::collections::HashMap;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use sea_orm::DatabaseConnection;
 
@@ -29,12 +30,17 @@ pub struct AppState {
     pub verifier: Arc<Verifier>,
     pub metrics: Arc<Metrics>,
     pub draining: Arc<AtomicBool>,
-    /// sub → the claims a person was last provisioned with, so an unchanged
-    /// caller costs no database write. Other instances keep their own; the
-    /// database stays the truth.
+    /// sub → the claims a person was last provisioned with and when they
+    /// were last seen active, so an unchanged caller costs no database
+    /// write, and no read for `TANDEM_ACCESS_CACHE`. Other instances keep
+    /// their own; the database stays the truth.
     provisioned: Arc<Mutex<HashMap<String, Provisioned>>>,
+    /// Moved on by every [`AppState::forget_access`].
+    access_epoch: Arc<AtomicU64>,
     /// Compiled mentors for ranking, rebuilt when mentors change.
     pub pool: PoolCache,
+    /// Documents parsed and within the limits, by their text.
+    pub documents: Arc<crate::graphql::documents::Documents>,
     /// Match events for subscriptions, from this instance and (on
     /// PostgreSQL) every other one.
     pub events: EventBus,
@@ -44,15 +50,17 @@ pub struct AppState {
     pub delivery_wake: Arc<tokio::sync::Notify>,
 }
 
-/// The claims a person was last provisioned with, and their id.
+/// The claims a person was last provisioned with, their id, and when their
+/// row last said they were active.
 #[derive(Clone, PartialEq, Eq)]
 struct Provisioned {
     name: Option<String>,
     email: Option<String>,
     person_id: String,
+    seen_active: Instant,
 }
 
-/// Past this many cached callers the cache is emptied; it only saves writes.
+/// Past this many cached callers the cache is emptied; it only saves work.
 const PROVISION_CACHE_MAX: usize = 100_000;
 
 /// Why a bearer token did not become a viewer.
@@ -89,7 +97,9 @@ impl AppState {
             metrics: Arc::new(metrics),
             draining: Arc::new(AtomicBool::new(false)),
             provisioned: Arc::default(),
+            access_epoch: Arc::default(),
             pool: PoolCache::default(),
+            documents: Arc::default(),
             events,
             config: Arc::new(config),
         })
@@ -139,44 +149,75 @@ impl AppState {
         })
     }
 
-    /// The caller's person id, whether they are active, and (on a cache
-    /// hit) their record. The cache spares the write; the record, and with
-    /// it whether the person is still active, is read every time, since
-    /// any instance may have deactivated them.
+    /// The caller's person id, whether they are active, and (when it was
+    /// read) their record. A cache hit younger than `TANDEM_ACCESS_CACHE`
+    /// reads nothing; an older one reads the row again, since any instance
+    /// may have deactivated them, and a miss provisions.
     async fn provision(
         &self,
         claims: &Claims,
     ) -> Result<(String, bool, Option<crate::store::people::Person>), sea_orm::DbErr> {
-        let cached = {
+        // Read before the database: a deactivation committing meanwhile
+        // moves it on, and what this call read is then not remembered.
+        let epoch = self.access_epoch.load(Ordering::Acquire);
+        let hit = {
             let cache = self.provisioned.lock().unwrap_or_else(|p| p.into_inner());
-            cache.get(&claims.sub).cloned()
+            cache
+                .get(&claims.sub)
+                .filter(|hit| hit.name == claims.name && hit.email == claims.email)
+                .map(|hit| (hit.person_id.clone(), hit.seen_active))
         };
-        // A deactivated person's cache hit falls through: if they were
-        // erased, their subject is free again and the full path below
-        // finds (or makes) the new person.
-        if let Some(hit) = cached
-            && hit.name == claims.name
-            && hit.email == claims.email
-            && let Some(person) = crate::store::people::find(&self.db, &hit.person_id).await?
-            && person.is_active()
-        {
-            return Ok((hit.person_id, true, Some(person)));
+        if let Some((person_id, seen_active)) = hit {
+            if self
+                .config
+                .access_cache
+                .is_some_and(|trust| seen_active.elapsed() < trust)
+            {
+                return Ok((person_id, true, None));
+            }
+            // A deactivated person's hit falls through: if they were
+            // erased, their subject is free again and the full path below
+            // finds (or makes) the new person.
+            if let Some(person) = crate::store::people::find(&self.db, &person_id).await?
+                && person.is_active()
+            {
+                self.remember(claims, &person_id, epoch);
+                return Ok((person_id, true, Some(person)));
+            }
         }
         let found = crate::store::people::provision(&self.db, claims).await?;
         if !found.active {
             return Ok((found.id, false, None));
         }
-        let person_id = found.id;
+        self.remember(claims, &found.id, epoch);
+        Ok((found.id, true, None))
+    }
+
+    /// Records that `claims` belong to `person_id`, seen active now, unless
+    /// access was forgotten since `epoch` (what was read may predate it).
+    fn remember(&self, claims: &Claims, person_id: &str, epoch: u64) {
         let mut cache = self.provisioned.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.len() >= PROVISION_CACHE_MAX {
+        if self.access_epoch.load(Ordering::Acquire) != epoch {
+            return;
+        }
+        if cache.len() >= PROVISION_CACHE_MAX && !cache.contains_key(&claims.sub) {
             cache.clear();
         }
         let entry = Provisioned {
             name: claims.name.clone(),
             email: claims.email.clone(),
-            person_id: person_id.clone(),
+            person_id: person_id.to_owned(),
+            seen_active: Instant::now(),
         };
         cache.insert(claims.sub.clone(), entry);
-        Ok((person_id, true, None))
+    }
+
+    /// Forgets who was seen active: after a deactivation commits here, or
+    /// (on PostgreSQL) another instance's, so the next call of anyone reads
+    /// their row again.
+    pub fn forget_access(&self) {
+        let mut cache = self.provisioned.lock().unwrap_or_else(|p| p.into_inner());
+        self.access_epoch.fetch_add(1, Ordering::AcqRel);
+        cache.clear();
     }
 }

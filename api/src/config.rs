@@ -27,6 +27,7 @@
 //! | `TANDEM_MAX_IMPORT_BYTES` | 20971520 (20 MiB; `POST /import/people`) |
 //! | `TANDEM_CORS_ORIGINS` | none (comma-separated) |
 //! | `TANDEM_DB_MAX_CONNECTIONS` | 10 |
+//! | `TANDEM_ACCESS_CACHE` | 1s (how long a caller's access is trusted before it is read again; `off`: every call) |
 //! | `TANDEM_READ_DATABASE_URL` | none (a PostgreSQL replica for the OSPO's figures and exports) |
 //! | `TANDEM_SHUTDOWN_SECONDS` | 30 |
 //! | `TANDEM_LOG_FORMAT` | `text` (`json`) |
@@ -162,6 +163,13 @@ pub struct Config {
     /// (`TANDEM_READ_DATABASE_URL`); the primary when unset.
     pub read_database_url: Option<String>,
     pub db_max_connections: u32,
+    /// How long an instance trusts that a caller is still active before it
+    /// reads their row again (`TANDEM_ACCESS_CACHE`, default 1 s; `None`:
+    /// every call). A deactivation drops the trust at once on the instance
+    /// that made it and, on PostgreSQL, on every other through `pg_notify`;
+    /// this bound is for what no notification reaches (another process on
+    /// one SQLite file, a listener that lost its connection).
+    pub access_cache: Option<std::time::Duration>,
     pub listen: SocketAddr,
     pub jwt: JwtConfig,
     pub limits: Limits,
@@ -522,6 +530,20 @@ impl Source {
         }
     }
 
+    /// A duration (`90s`, `5m`, …), `off` for none, or `default_seconds`
+    /// when unset.
+    fn duration_or_off(
+        &self,
+        var: &'static str,
+        default_seconds: u64,
+    ) -> Result<Option<std::time::Duration>, ConfigError> {
+        match self.raw(var)?.as_deref().map(str::trim) {
+            None | Some("") => Ok(Some(std::time::Duration::from_secs(default_seconds))),
+            Some(v) if matches!(v.to_ascii_lowercase().as_str(), "off" | "0") => Ok(None),
+            Some(_) => Ok(self.parsed::<SettingDuration>(var)?.map(|d| d.0)),
+        }
+    }
+
     fn positive(&self, var: &'static str, default: usize) -> Result<usize, ConfigError> {
         let value = self.parsed::<usize>(var)?.unwrap_or(default);
         if value == 0 {
@@ -626,6 +648,7 @@ impl Config {
             database_url,
             read_database_url,
             db_max_connections: source.positive("TANDEM_DB_MAX_CONNECTIONS", 10)? as u32,
+            access_cache: source.duration_or_off("TANDEM_ACCESS_CACHE", 1)?,
             listen,
             jwt,
             limits,
@@ -786,6 +809,7 @@ impl Config {
             database_url: database_url.to_owned(),
             read_database_url: None,
             db_max_connections: 5,
+            access_cache: Some(std::time::Duration::from_secs(1)),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             jwt: JwtConfig {
                 algorithm: JwtAlgorithm::Hs256,
@@ -831,5 +855,33 @@ fn validate_database_url(url: &str) -> Result<(), ConfigError> {
             var: "DATABASE_URL",
             reason: "must start with sqlite: or postgres://".into(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn access_cache(value: Option<&str>) -> Result<Option<std::time::Duration>, ConfigError> {
+        let mut file = HashMap::new();
+        if let Some(value) = value {
+            file.insert("access_cache".to_owned(), value.to_owned());
+        }
+        Source { file }.duration_or_off("TANDEM_ACCESS_CACHE", 1)
+    }
+
+    #[test]
+    fn the_access_cache_is_a_duration_or_off() {
+        let secs = |s| Some(std::time::Duration::from_secs(s));
+        assert_eq!(access_cache(None).unwrap(), secs(1));
+        assert_eq!(access_cache(Some(" ")).unwrap(), secs(1));
+        assert_eq!(access_cache(Some("5m")).unwrap(), secs(300));
+        assert_eq!(access_cache(Some("2")).unwrap(), secs(2));
+        assert_eq!(access_cache(Some("OFF")).unwrap(), None);
+        assert_eq!(access_cache(Some("0")).unwrap(), None);
+        for bad in ["soon", "-1s", "1w"] {
+            let refused = access_cache(Some(bad)).unwrap_err().to_string();
+            assert!(refused.starts_with("TANDEM_ACCESS_CACHE: "), "{refused}");
+        }
     }
 }

@@ -133,21 +133,33 @@ pub async fn listen(
     }
     let mut listener =
         sea_orm::sqlx::postgres::PgListener::connect(&state.config.database_url).await?;
-    listener.listen_all([CHANNEL, NOTIFICATION_CHANNEL]).await?;
-    let bus = state.events.clone();
+    listener
+        .listen_all([CHANNEL, NOTIFICATION_CHANNEL, migration::ACCESS_CHANNEL])
+        .await?;
+    let state = state.clone();
     tokio::spawn(async move {
         loop {
             tokio::select! {
                 _ = stop.changed() => break,
-                received = listener.recv() => match received {
-                    Ok(notification) => match decode(notification.channel(), notification.payload()) {
-                        Ok(events) => bus.publish(events),
+                received = listener.try_recv() => match received {
+                    Ok(Some(notification)) if notification.channel() == migration::ACCESS_CHANNEL => {
+                        state.forget_access();
+                    }
+                    Ok(Some(notification)) => match decode(notification.channel(), notification.payload()) {
+                        Ok(events) => state.events.publish(events),
                         Err(e) => tracing::warn!(error = %e, "unreadable event"),
                     },
-                    // recv reconnects by itself on the next call; events sent
-                    // meanwhile are lost, and subscribers re-read on reconnect.
+                    // The connection was lost and is made again on the next
+                    // call; what was sent meanwhile is lost. Subscribers
+                    // re-read on reconnect; a deactivation missed here must
+                    // not leave its person trusted.
+                    Ok(None) => {
+                        tracing::warn!("event listener lost its connection; reconnecting");
+                        state.forget_access();
+                    }
                     Err(e) => {
-                        tracing::warn!(error = %e, "match event listener lost its connection");
+                        tracing::warn!(error = %e, "event listener could not reconnect");
+                        state.forget_access();
                         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                     }
                 },

@@ -7,7 +7,7 @@
 # With PROFILE=1, also records `perf` samples of the `me` run and prints
 # where the server's time went.
 #
-#   bash bench/api/ratio.sh [SECONDS]
+#   [ROUNDS=3] [PROFILE=1] bash bench/api/ratio.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-10}"
@@ -47,38 +47,46 @@ LUA
     | awk '/Requests\/sec/ {print $2}'
 }
 
+# Both servers stay up (an idle one costs nothing); each round measures
+# hello, `__typename` and `me` back to back, so a slow minute of this shared
+# machine weighs on all three alike, and the medians are reported.
+rounds="${ROUNDS:-3}"
 taskset -c 0 target/release/tandem-bench-hello 127.0.0.1:18182 &
 pids+=($!)
-wait_for 127.0.0.1:18182
-hello="$(measure 127.0.0.1:18182 '{ hello }')"
-kill "${pids[-1]}"
-
 taskset -c 0 target/release/tandem serve --listen 127.0.0.1:18181 2>"$work/serve.log" &
 server=$!
 pids+=($server)
+wait_for 127.0.0.1:18182
 wait_for 127.0.0.1:18181
-typename="$(measure 127.0.0.1:18181 '{ __typename }')"
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+echo "one server worker on core 0, wrk -t1 -c64 -d${seconds}s on core 1, $(nproc) cores, $rounds rounds"
+echo
+echo "| round | hello/s | \`__typename\`/s | \`me { id }\`/s | \`__typename\` ratio | \`me\` ratio |"
+echo "|---|---|---|---|---|---|"
+: >"$work/rounds"
+for round in $(seq 1 "$rounds"); do
+  hello="$(measure 127.0.0.1:18182 '{ hello }')"
+  typename="$(measure 127.0.0.1:18181 '{ __typename }')"
+  if [ "${PROFILE:-}" = 1 ] && [ "$round" = 1 ]; then
+    perf record -q -F 2000 --call-graph dwarf,16384 -p "$server" -o "$work/perf.data" -- sleep "$seconds" 2>/dev/null &
+    recorder=$!
+  fi
+  me="$(measure 127.0.0.1:18181 '{ me { id } }')"
+  if [ "${PROFILE:-}" = 1 ] && [ "$round" = 1 ]; then wait "$recorder" || true; fi
+  echo "$hello $typename $me $(ratio "$typename" "$hello") $(ratio "$me" "$hello")" >>"$work/rounds"
+  echo "| $round | $hello | $typename | $me | $(ratio "$typename" "$hello") | $(ratio "$me" "$hello") |"
+done
+column() { awk -v c="$1" '{ print $c }' "$work/rounds" | median; }
+echo "| median | $(column 1) | $(column 2) | $(column 3) | $(column 4) | $(column 5) |"
+
 if [ "${PROFILE:-}" = 1 ]; then
-  perf record -q -F 2000 --call-graph dwarf,16384 -p "$server" -o "$work/perf.data" -- sleep "$seconds" 2>/dev/null &
-  recorder=$!
-fi
-me="$(measure 127.0.0.1:18181 '{ me { id } }')"
-if [ "${PROFILE:-}" = 1 ]; then
-  wait "$recorder" || true
-  echo "perf, self time by symbol (the \`me\` run):"
+  echo
+  echo "perf, self time by symbol (the first \`me\` run):"
   perf report -q -i "$work/perf.data" --no-children --sort symbol -g none --percent-limit 1 --stdio 2>/dev/null \
     | grep -v '^$' | cut -c1-160 | head -40 || true
   echo "perf, time including callees:"
   perf report -q -i "$work/perf.data" --children --sort symbol -g none --percent-limit 5 --stdio 2>/dev/null \
     | grep -v '^$' | cut -c1-160 | head -60 || true
-  echo
 fi
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-echo "one server worker on core 0, wrk -t1 -c64 -d${seconds}s on core 1, $(nproc) cores"
-echo
-echo "| server | query | requests/s | ratio to hello |"
-echo "|---|---|---|---|"
-echo "| bench/hello | \`{ hello }\` | $hello | 1.00 |"
-echo "| tandem | \`{ __typename }\` | $typename | $(ratio "$typename" "$hello") |"
-echo "| tandem | \`{ me { id } }\` | $me | $(ratio "$me" "$hello") |"

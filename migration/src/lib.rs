@@ -19,6 +19,9 @@ mod m0007_match_requested_at;
 mod m0008_notifications;
 mod m0009_people_leave;
 mod m0010_metrics_tally;
+mod m0011_access_notify;
+
+pub use m0011_access_notify::CHANNEL as ACCESS_CHANNEL;
 
 /// One step of the schema's history: its name (recorded once applied) and
 /// its SQL, up and down.
@@ -49,6 +52,7 @@ pub const MIGRATIONS: &[Migration] = &[
     m0008_notifications::MIGRATION,
     m0009_people_leave::MIGRATION,
     m0010_metrics_tally::MIGRATION,
+    m0011_access_notify::MIGRATION,
 ];
 
 /// The table that records applied migrations. Its name and shape are those

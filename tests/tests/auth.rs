@@ -317,7 +317,47 @@ async fn jwks_selects_the_key_by_kid(backend: Backend) {
     );
 }
 
+/// A caller seen active is trusted for `TANDEM_ACCESS_CACHE` (an hour
+/// here): `me { id }` then costs no statement at all, while any other field
+/// of `me`, however it is selected (fragments, aliases), reads the person.
+async fn who_am_i_is_answered_from_authentication(backend: Backend) {
+    let hour = std::time::Duration::from_secs(3600);
+    let Some(app) = TestApp::spawn_with(backend, |c| c.access_cache = Some(hour)).await else {
+        return;
+    };
+    let token = token_for("u-9", Some("Nine"), None, &[]);
+    let first = app.gql(Some(&token), "{ me { id } }", json!({})).await;
+    let id = first.data()["me"]["id"].as_str().unwrap().to_owned();
+    let before = app.query_count();
+    let again = app
+        .gql(Some(&token), "{ me { __typename id } }", json!({}))
+        .await;
+    assert_eq!(
+        again.data()["me"],
+        json!({ "__typename": "Person", "id": id })
+    );
+    assert_eq!(app.query_count(), before, "`me {{ id }}` read the database");
+    for query in [
+        "{ me { id displayName } }",
+        "{ me { id name: displayName } }",
+        "{ me { id ... on Person { displayName } } }",
+        "{ me { id ...Named } } fragment Named on Person { displayName }",
+    ] {
+        let before = app.query_count();
+        let named = app.gql(Some(&token), query, json!({})).await;
+        let me = &named.data()["me"];
+        assert_eq!(me["id"], id.as_str(), "{query}");
+        assert_eq!(
+            me.get("displayName").or(me.get("name")),
+            Some(&json!("Nine")),
+            "{query}"
+        );
+        assert!(app.query_count() > before, "{query} read nothing");
+    }
+}
+
 on_both_backends!(
+    who_am_i_is_answered_from_authentication,
     refused_tokens_get_unauthenticated_and_write_nothing,
     two_authorization_headers_are_refused,
     first_calls_racing_provision_one_person,

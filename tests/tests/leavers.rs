@@ -441,4 +441,70 @@ async fn a_mentee_who_leaves(backend: Backend) {
     assert_ne!(mara, bo);
 }
 
-on_both_backends!(a_mentor_who_leaves, a_mentee_who_leaves);
+/// The caller's id, or the error code when refused.
+async fn who(app: &TestApp, sub: &str) -> Result<String, String> {
+    let me = run(app, sub, "{ me { id } }", json!({})).await;
+    if me.body.get("errors").is_some() {
+        return Err(me.code().to_owned());
+    }
+    Ok(me.data()["me"]["id"].as_str().unwrap().to_owned())
+}
+
+/// An instance trusts for `TANDEM_ACCESS_CACHE` (an hour here) that a
+/// caller it saw active still is, yet a deactivation ends that trust at
+/// once where it was made and, on PostgreSQL, on every other instance;
+/// with the cache off, every call reads the person.
+async fn trusted_access_ends_when_someone_leaves(backend: Backend) {
+    let hour = std::time::Duration::from_secs(3600);
+    let Some(a) = TestApp::spawn_with(backend, |c| c.access_cache = Some(hour)).await else {
+        return;
+    };
+    let b = a.another_instance().await;
+    let c = a.another_instance_with(|c| c.access_cache = None).await;
+    let mut ids = std::collections::HashMap::new();
+    for sub in ["ana", "ben", "cem"] {
+        let id = who(&a, sub).await.unwrap();
+        assert_eq!(who(&a, sub).await, Ok(id.clone()));
+        assert_eq!(who(&c, sub).await, Ok(id.clone()));
+        ids.insert(sub, id);
+    }
+
+    // Deactivated through A: A refuses at once.
+    a.as_ospo(DEACTIVATE, json!({ "id": ids["ana"], "r": "left" }))
+        .await
+        .data();
+    assert_eq!(who(&a, "ana").await, Err("UNAUTHENTICATED".into()));
+    assert_eq!(who(&a, "ben").await, Ok(ids["ben"].clone()));
+
+    // Deactivated through B: C (cache off) refuses at once; A, which saw
+    // ben active a moment ago, refuses once the trigger's notification
+    // arrives (PostgreSQL) and keeps its trust for the hour on SQLite, where
+    // nothing tells one process what another wrote.
+    b.as_ospo(DEACTIVATE, json!({ "id": ids["ben"], "r": "left" }))
+        .await
+        .data();
+    assert_eq!(who(&c, "ben").await, Err("UNAUTHENTICATED".into()));
+    assert_eq!(who(&c, "cem").await, Ok(ids["cem"].clone()));
+    match backend {
+        Backend::Postgres => {
+            let mut seen = who(&a, "ben").await;
+            for _ in 0..100 {
+                if seen.is_err() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                seen = who(&a, "ben").await;
+            }
+            assert_eq!(seen, Err("UNAUTHENTICATED".into()));
+        }
+        Backend::Sqlite => assert_eq!(who(&a, "ben").await, Ok(ids["ben"].clone())),
+    }
+    // Whoever else A trusted is read again, and still let in.
+    assert_eq!(who(&a, "cem").await, Ok(ids["cem"].clone()));
+}
+
+on_both_backends!(
+    a_mentor_who_leaves,
+    a_mentee_who_leaves,
+    trusted_access_ends_when_someone_leaves
+);

@@ -142,9 +142,30 @@ async fn documents_are_bounded_before_parsing(backend: Backend) {
     // `{ me { ... } }` is 5 tokens around the fields.
     let fields = |n: usize| format!("{{ me {{ {} }} }}", "id ".repeat(n));
     ask(fields(95)).await.data();
-    let over = ask(fields(96)).await;
-    assert_eq!(over.code(), "GRAPHQL_VALIDATION_FAILED");
-    assert!(over.message().contains("100 tokens"), "{}", over.message());
+    // Refused again when sent again: only documents within every limit
+    // are kept parsed; a kept one still checks each request's variables.
+    for _ in 0..2 {
+        let over = ask(fields(96)).await;
+        assert_eq!(over.code(), "GRAPHQL_VALIDATION_FAILED");
+        assert!(over.message().contains("100 tokens"), "{}", over.message());
+    }
+    let sized = "query($k: Int!) { skills(first: $k) { edges { cursor } } }";
+    post(
+        &app,
+        Some(&token),
+        None,
+        json!({ "query": sized, "variables": { "k": 1 } }),
+    )
+    .await
+    .data();
+    let null = post(
+        &app,
+        Some(&token),
+        None,
+        json!({ "query": sized, "variables": { "k": null } }),
+    )
+    .await;
+    assert_eq!(null.code(), "BAD_USER_INPUT", "{:#}", null.body);
     // Commas and comments are not tokens, but bytes are bytes.
     ask(format!("{} # {}", fields(90), "a b c ".repeat(100)))
         .await
@@ -162,6 +183,39 @@ async fn documents_are_bounded_before_parsing(backend: Backend) {
     ))
     .await;
     assert_eq!(literal.code(), "BAD_USER_INPUT", "{:#}", literal.body);
+}
+
+/// Documents are kept parsed once they pass every limit; one that does
+/// not is refused again each time it comes, by the limits only Tandem
+/// checks (async-graphql checks depth itself, not aliases).
+async fn a_refused_document_is_refused_every_time(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let token = app.token("again", None, &[]);
+    let aliases: String = (0..31).map(|i| format!("a{i}: me {{ id }} ")).collect();
+    for _ in 0..3 {
+        let many = post(
+            &app,
+            Some(&token),
+            None,
+            json!({ "query": format!("{{ {aliases} }}") }),
+        )
+        .await;
+        assert_eq!(many.code(), "GRAPHQL_VALIDATION_FAILED", "{:#}", many.body);
+        assert!(many.message().contains("31 aliases"), "{}", many.message());
+    }
+    let thirty: String = (0..30).map(|i| format!("a{i}: me {{ id }} ")).collect();
+    for _ in 0..2 {
+        let fine = post(
+            &app,
+            Some(&token),
+            None,
+            json!({ "query": format!("{{ {thirty} }}") }),
+        )
+        .await;
+        assert!(fine.data()["a29"]["id"].is_string(), "{:#}", fine.body);
+    }
 }
 
 /// `fragment Fi on MentorshipRequest { currentMatch { ...Gi } }` and back
@@ -193,7 +247,7 @@ async fn depth_counts_through_fragments(backend: Backend) {
         return;
     };
     let token = app.token("deep", None, &[]);
-    for levels in [16, 20, 40] {
+    for levels in [16, 20, 40, 16] {
         let query = deep_through_fragments(levels);
         let deep = post(&app, Some(&token), None, json!({ "query": query })).await;
         assert_eq!(deep.code(), "GRAPHQL_VALIDATION_FAILED", "{:#}", deep.body);
@@ -241,6 +295,10 @@ async fn other_methods_get_405_with_allow(backend: Backend) {
         }
     }
     let token = app.token("getter", None, &[]);
+    // Run once over POST first, so the document is kept parsed: over GET it
+    // is still a mutation.
+    let body = json!({ "query": "mutation { markNotificationsRead(ids: []) }" });
+    post(&app, Some(&token), None, body).await.data();
     let mutation = app
         .client
         .get(format!("{}/graphql", app.base))
@@ -331,6 +389,7 @@ async fn cursors_and_dates_must_be_the_servers_own(backend: Backend) {
 }
 
 on_both_backends!(
+    a_refused_document_is_refused_every_time,
     request_errors_get_400_under_the_graphql_response_media_type,
     anonymous_callers_are_refused_before_parsing,
     documents_are_bounded_before_parsing,

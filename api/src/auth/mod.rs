@@ -7,6 +7,7 @@
 //! refreshed. With a key set the token's `kid` selects the key.
 
 pub mod keyset;
+mod recent;
 pub mod remote;
 
 use std::sync::Arc;
@@ -72,6 +73,7 @@ pub struct Verifier {
     validation: Validation,
     roles_claim: String,
     lazy: bool,
+    recent: recent::Recent,
 }
 
 /// Why a token was refused; logged at debug level, never shown to the caller.
@@ -154,6 +156,7 @@ impl Verifier {
             validation,
             roles_claim: config.roles_claim.clone(),
             lazy: config.jwks_start_lazy,
+            recent: recent::Recent::default(),
         })
     }
 
@@ -186,6 +189,25 @@ impl Verifier {
     }
 
     pub async fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        // Taken before verifying: a set replaced meanwhile is not the one
+        // this token is remembered against.
+        let keys = self.remote().map(|remote| remote.current());
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        if let Some(claims) = self
+            .recent
+            .recall(token, keys.as_ref(), now, self.validation.leeway)
+        {
+            return Ok(claims);
+        }
+        let claims = self.check(token).await?;
+        self.recent.remember(token, &claims, keys);
+        Ok(claims)
+    }
+
+    /// Decodes `token` and checks its signature and claims.
+    async fn check(&self, token: &str) -> Result<Claims, TokenError> {
         let fetched;
         let key = match &self.keys {
             Keys::One(key) => key,

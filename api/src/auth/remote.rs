@@ -160,7 +160,7 @@ impl RemoteKeys {
         &self.origin
     }
 
-    fn current(&self) -> Arc<KeySet> {
+    pub(crate) fn current(&self) -> Arc<KeySet> {
         self.keys
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())

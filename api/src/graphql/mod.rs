@@ -5,6 +5,7 @@
 pub mod cases;
 pub mod catalog;
 pub mod cohort;
+pub mod documents;
 pub mod enums;
 pub mod import;
 pub mod limits;

@@ -512,7 +512,17 @@ pub struct PeopleQuery;
 impl PeopleQuery {
     /// The caller, provisioned from their token on their first call.
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Person> {
-        Ok(Person(svc::me(&state(ctx).db, viewer(ctx)?).await?))
+        let viewer = viewer(ctx)?;
+        // "Who am I" (`me { id }`) is answered by authentication alone.
+        if viewer.person.is_none()
+            && ctx
+                .field()
+                .selection_set()
+                .all(|f| matches!(f.name(), "id" | "__typename"))
+        {
+            return Ok(Person(people::Person::id_only(viewer.person_id.clone())));
+        }
+        Ok(Person(svc::me(&state(ctx).db, viewer).await?))
     }
 
     /// A person, or null when absent or not visible to the caller.

@@ -261,16 +261,21 @@ async fn execute(
     over_get: bool,
 ) -> HttpResponse {
     let media = Media::of(req);
-    if let Err(message) = limits::check_size(&request.query, &state.config.limits) {
+    let operation_name = request.operation_name.clone();
+    // Held aside while the parsed document borrows the request.
+    let supplied = std::mem::take(&mut request.variables);
+    let kept = state.documents.get(&request.query);
+    let known = kept.is_some();
+    if let Some(doc) = kept {
+        request.set_parsed_query(doc);
+    } else if let Err(message) = limits::check_size(&request.query, &state.config.limits) {
         return rejected(
             media,
             ServerError::new(message, None),
             ErrorCode::GraphqlValidationFailed,
         );
     }
-    let operation_name = request.operation_name.clone();
-    // Held aside while the parsed document borrows the request.
-    let supplied = std::mem::take(&mut request.variables);
+    let query = (!known).then(|| request.query.clone());
     let doc = match request.parsed_query() {
         Ok(doc) => doc,
         Err(error) => return rejected(media, error, ErrorCode::GraphqlParseFailed),
@@ -278,12 +283,15 @@ async fn execute(
     if over_get && limits::is_mutation(doc, operation_name.as_deref()) {
         return method_not_allowed("GET, POST", "mutations must be sent with POST");
     }
-    if let Err(message) = limits::check(doc, &state.config.limits, state.config.introspection) {
-        return rejected(
-            media,
-            ServerError::new(message, None),
-            ErrorCode::GraphqlValidationFailed,
-        );
+    if let Some(query) = query {
+        if let Err(message) = limits::check(doc, &state.config.limits, state.config.introspection) {
+            return rejected(
+                media,
+                ServerError::new(message, None),
+                ErrorCode::GraphqlValidationFailed,
+            );
+        }
+        state.documents.keep(&query, doc);
     }
     if let Err(message) = variables::check(doc, operation_name.as_deref(), &supplied) {
         return rejected(

@@ -140,6 +140,11 @@ impl<'s> Work<'s> {
         matches::publish_load(&txn, &mentors).await?;
         txn.commit().await?;
         drop(writer);
+        if !silenced.is_empty() {
+            // Someone left: nobody's access is trusted from memory any more
+            // (other PostgreSQL instances hear it from the person trigger).
+            state.forget_access();
+        }
         let mut events: Vec<Event> = events.into_iter().map(Event::Match).collect();
         events.extend(written.inbox.into_iter().map(Event::Notification));
         state.events.after_commit(&state.db, events);

@@ -32,6 +32,24 @@ impl Person {
     pub fn is_active(&self) -> bool {
         self.deactivated_at.is_none()
     }
+
+    /// A person known by id alone, for a selection that reads nothing else
+    /// (`me { id }`); every other field holds a placeholder.
+    pub fn id_only(id: String) -> Self {
+        Self {
+            id,
+            display_name: String::new(),
+            email: None,
+            department: None,
+            manager_id: None,
+            timezone: None,
+            languages: Vec::new(),
+            osmm_level: 1,
+            deactivated_at: None,
+            deactivation_reason: None,
+            erased_at: None,
+        }
+    }
 }
 
 impl Person {
