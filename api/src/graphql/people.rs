@@ -520,7 +520,7 @@ impl PeopleQuery {
                 .selection_set()
                 .all(|f| matches!(f.name(), "id" | "__typename"))
         {
-            return Ok(Person(people::Person::id_only(viewer.person_id.clone())));
+            return Ok(Person(people::Person::blank(viewer.person_id.clone())));
         }
         Ok(Person(svc::me(&state(ctx).db, viewer).await?))
     }

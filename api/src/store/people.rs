@@ -33,9 +33,10 @@ impl Person {
         self.deactivated_at.is_none()
     }
 
-    /// A person known by id alone, for a selection that reads nothing else
-    /// (`me { id }`); every other field holds a placeholder.
-    pub fn id_only(id: String) -> Self {
+    /// A person known by id alone: level 1, active, no name and every
+    /// optional field empty. `me { id }` answers with it (nothing else is
+    /// read); the HR import fills one in for someone new.
+    pub fn blank(id: String) -> Self {
         Self {
             id,
             display_name: String::new(),

@@ -180,17 +180,9 @@ pub fn plan(
         };
         let before = stored[i];
         let mut person = before.cloned().unwrap_or_else(|| Person {
-            id: id.clone(),
             display_name: local_part(&row.email),
             email: Some(row.email.clone()),
-            department: None,
-            manager_id: None,
-            timezone: None,
-            languages: Vec::new(),
-            osmm_level: 1,
-            deactivated_at: None,
-            deactivation_reason: None,
-            erased_at: None,
+            ..Person::blank(id.clone())
         });
         if let Some(name) = &row.name {
             person.display_name.clone_from(name);
