@@ -618,17 +618,10 @@ mod tests {
 
     fn person(id: &str, email: &str, manager: Option<&str>) -> Person {
         Person {
-            id: id.into(),
             display_name: id.into(),
             email: Some(email.into()),
-            department: None,
             manager_id: manager.map(str::to_owned),
-            timezone: None,
-            languages: Vec::new(),
-            osmm_level: 1,
-            deactivated_at: None,
-            deactivation_reason: None,
-            erased_at: None,
+            ..Person::blank(id.into())
         }
     }
 
