@@ -90,3 +90,25 @@ pub async fn begin_write(
         .await?;
     Ok((txn, gate))
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    /// `.cargo/config.toml` builds the bundled SQLite with the query planner
+    /// stability guarantee; without it every statement with a bound LIMIT is
+    /// compiled again at each execution.
+    #[tokio::test]
+    async fn the_bundled_sqlite_keeps_its_plans() {
+        let db = super::connect("sqlite::memory:", 1).await.unwrap();
+        let row = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT sqlite_compileoption_used('ENABLE_QPSG')",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get_by_index::<i64>(0).unwrap(), 1);
+    }
+}
