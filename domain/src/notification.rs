@@ -160,6 +160,15 @@ mod tests {
     const H: i64 = 3600;
 
     #[test]
+    fn only_an_open_proposal_carries_the_mentee_profile() {
+        let carrying: Vec<Kind> = Kind::ALL
+            .into_iter()
+            .filter(|k| k.carries_mentee_profile())
+            .collect();
+        assert_eq!(carrying, [Kind::ProposalCreated, Kind::ProposalReminder]);
+    }
+
+    #[test]
     fn slugs_round_trip_and_are_distinct() {
         for kind in Kind::ALL {
             assert_eq!(Kind::from_slug(kind.slug()), Some(kind));

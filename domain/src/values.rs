@@ -386,5 +386,8 @@ mod tests {
                 .to_string(),
             "release-management"
         );
+        let longest_slug = "a".repeat(Slug::MAX_LEN);
+        assert!(Slug::parse("skill", &longest_slug).is_ok());
+        assert!(Slug::parse("skill", &format!("{longest_slug}a")).is_err());
     }
 }

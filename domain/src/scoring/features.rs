@@ -585,7 +585,10 @@ mod tests {
         assert!(!mentor.is_accepting());
         assert!(!languages.is_empty(), "the mentor's language was interned");
         features.accepting = true;
-        assert!(CompiledMentor::compile(&features, &mut languages).is_accepting());
+        features.live_count = 2;
+        let mentor = CompiledMentor::compile(&features, &mut languages);
+        assert!(mentor.is_accepting());
+        assert_eq!(mentor.live_count(), 2, "the live count is compiled in");
         let mentee =
             CompiledMentee::compile(&crate::scoring::fixtures::mentee("mentee-9"), &languages)
                 .unwrap();
