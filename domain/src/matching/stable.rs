@@ -173,4 +173,34 @@ mod tests {
         let got = stable(&b.build().unwrap());
         assert_eq!(got.as_slice(), &[Some(0), Some(1)]);
     }
+
+    /// `push` keeps every seat at or above its parent, whatever the order
+    /// of arrival: the root must stay the mentee given up first.
+    #[test]
+    fn push_keeps_the_heap_ordered() {
+        fn orders(rest: &mut Vec<u64>, taken: &mut Vec<u64>, each: &mut dyn FnMut(&[u64])) {
+            if rest.is_empty() {
+                each(taken);
+            }
+            for i in 0..rest.len() {
+                let x = rest.remove(i);
+                taken.push(x);
+                orders(rest, taken, each);
+                taken.pop();
+                rest.insert(i, x);
+            }
+        }
+        let mut seen = 0;
+        orders(&mut (0..7).collect(), &mut Vec::new(), &mut |order| {
+            let mut heap = vec![0u64; order.len()];
+            for (len, &rank) in order.iter().enumerate() {
+                push(&mut heap, len, rank);
+                for at in 1..=len {
+                    assert!(heap[(at - 1) / 2] <= heap[at], "{order:?} gave {heap:?}");
+                }
+            }
+            seen += 1;
+        });
+        assert_eq!(seen, 5040);
+    }
 }
