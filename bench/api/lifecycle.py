@@ -5,7 +5,7 @@ run for up to SECONDS each, are timed by the Lua script's own clock, and the
 report says where the two cores went during each phase.
 
     python3 bench/api/lifecycle.py sqlite|postgres [PEOPLE] [SECONDS]
-        [--postgres-url URL] [--keep-db] [--port PORT]
+        [--postgres-url URL] [--keep-db] [--port PORT] [--after-seed-sql FILE]
 
 Builds the release binary, seeds PEOPLE people (default 20,000; a quarter
 are mentors) into a fresh SQLite file or a fresh PostgreSQL database, serves
@@ -214,6 +214,18 @@ class Db:
     def count(self, sql):
         return int(self.rows(sql)[0][0])
 
+    def run_script(self, script):
+        """Runs `script` (several statements) with write access."""
+        if self.backend == "sqlite":
+            db = sqlite3.connect(self.path)
+            try:
+                db.executescript(script)
+            finally:
+                db.close()
+            return
+        subprocess.run(["psql", self.url, "-q", "-v", "ON_ERROR_STOP=1"], input=script,
+                       check=True, capture_output=True, text=True)
+
 
 def sub_for(pid, sub):
     """The demo's three people already have a sub of their own: keep it
@@ -391,6 +403,8 @@ def main():
                         help="admin URL of a role with CREATEDB (default: $TANDEM_BENCH_POSTGRES_URL or %(default)s)")
     parser.add_argument("--keep-db", action="store_true", help="keep the seeded database after the run")
     parser.add_argument("--port", type=int, default=18585)
+    parser.add_argument("--after-seed-sql", metavar="FILE",
+                        help="SQL run on the seeded database before it is served (to compare schemas, e.g. indexes)")
     args = parser.parse_args()
     port = args.port
 
@@ -419,6 +433,9 @@ def main():
         if seeded.returncode != 0:
             raise SystemExit(f"tandem seed failed:\n{seeded.stdout}{seeded.stderr}")
         seed_s = time.perf_counter() - t
+        if args.after_seed_sql:
+            with open(args.after_seed_sql) as f:
+                db.run_script(f.read())
         log = open(os.path.join(work, "serve.log"), "w")
         server = subprocess.Popen([BIN, "serve", "--listen", f"127.0.0.1:{port}"], env=env,
                                   stdout=log, stderr=log)
