@@ -184,6 +184,12 @@ mod tests {
             [fit(1), fit(2), fit(3), fit(4), fit(5)],
             [0.15, 0.3, 1.0, 1.0, 0.85]
         );
+        // Mentee at 1 aiming at 2: the band is still two levels, 2 and 3.
+        let fit = |m| maturity_fit(level(m), level(1), level(2));
+        assert_eq!(
+            [fit(1), fit(2), fit(3), fit(4), fit(5)],
+            [0.3, 1.0, 1.0, 0.85, 0.85]
+        );
         // Aiming three levels up: only the target itself is ideal.
         assert_eq!(maturity_fit(level(5), level(1), level(4)), 0.85);
         assert_eq!(maturity_fit(level(4), level(1), level(4)), 1.0);
