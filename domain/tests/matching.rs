@@ -103,8 +103,9 @@ fn unmatched_reasons_tell_no_pair_from_below_minimum_from_full_from_left_out() {
     // Mentor 0 has one seat, held by mentee 0 (score 9). Mentee 1 only has
     // mentor 0 (full). Mentee 2 only scores 2 with mentor 1, below the
     // minimum 5. Mentee 3 has no pair. Mentee 4 could take mentor 1's free
-    // seat at 6 but the hand-made assignment leaves it out.
-    let inst = instance(5, &[1, 1], &[(0, 0, 9), (1, 0, 8), (2, 1, 2), (4, 1, 6)]);
+    // seat at 5 (the minimum itself is allowed) but the hand-made assignment
+    // leaves it out.
+    let inst = instance(5, &[1, 1], &[(0, 0, 9), (1, 0, 8), (2, 1, 2), (4, 1, 5)]);
     let hand = Assignment::new(vec![Some(0), None, None, None, None]);
     assert!(is_feasible(&inst, &hand));
     assert_eq!(
