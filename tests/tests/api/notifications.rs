@@ -1058,8 +1058,61 @@ async fn the_servers_own_worker_delivers_soon_after_the_commit(backend: Backend)
     assert_eq!(events(&rig), vec!["proposal.created"]);
 }
 
+async fn retrying_dead_deliveries_wakes_the_worker(backend: Backend) {
+    // As above, the interval is long, so only the retry's wake-up can explain
+    // the second attempt arriving while the test waits.
+    let Some(rig) = rig(backend, |c| {
+        c.notify.worker = true;
+        c.notify.delivery_interval = Duration::from_secs(3600);
+        c.notify.max_attempts = 1;
+    })
+    .await
+    else {
+        return;
+    };
+    let app = &rig.app;
+    mentor(app, "rusty", &["rust"]).await;
+    mentee(app, "learner").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    rig.hooks.set_down(true);
+    ask(app, "learner").await;
+    const DEAD: &str = "{ deadDeliveries { edges { node { channel } } } }";
+    let mut waited = 0;
+    while app.as_ospo(DEAD, json!({})).await.data()["deadDeliveries"]["edges"]
+        .as_array()
+        .is_none_or(|edges| edges.is_empty())
+        && waited < 100
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    let dead = app.as_ospo(DEAD, json!({})).await;
+    assert_eq!(
+        dead.data()["deadDeliveries"]["edges"],
+        json!([{ "node": { "channel": "WEBHOOK" } }]),
+        "the one attempt allowed failed"
+    );
+    assert!(rig.hooks.accepted().is_empty());
+    rig.hooks.set_down(false);
+    let retried = app
+        .as_ospo("mutation { retryDeadDeliveries }", json!({}))
+        .await;
+    assert_eq!(retried.data()["retryDeadDeliveries"], 1);
+    let mut waited = 0;
+    while rig.hooks.accepted().is_empty() && waited < 100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert_eq!(
+        events(&rig),
+        vec!["proposal.created"],
+        "the worker sent the retried delivery without waiting for its next tick"
+    );
+}
+
 on_both_backends!(
     the_servers_own_worker_delivers_soon_after_the_commit,
+    retrying_dead_deliveries_wakes_the_worker,
     a_redirect_is_not_followed,
     cancellations_and_early_ends_tell_both_sides,
     every_event_reaches_its_recipients_and_nobody_else,
