@@ -453,6 +453,16 @@ async fn program_recommendations_use_the_program_policy_and_mentors(backend: Bac
         .as_ospo("mutation($i: MatchingPolicyInput!) { setMatchingPolicy(input: $i) { version programId } }", json!({ "i": { "programId": program, "weights": weights } }))
         .await;
     assert_eq!(set.data()["setMatchingPolicy"]["version"], 1);
+    // No API field shows it, but the stored version says who saved it, for
+    // whoever later asks why the weights are what they are.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM matching_policy p JOIN person o ON o.id = p.created_by \
+             WHERE p.version = 1 AND o.sub = 'ospo-admin'"
+        )
+        .await,
+        1
+    );
     let query = "query($p: ID) { recommendations(programId: $p) { mentor { displayName } score { policyVersion } } }";
     let inside = app
         .as_user("mentee-1", query, json!({ "p": program }))

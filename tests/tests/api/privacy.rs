@@ -549,6 +549,37 @@ async fn erasure_keeps_figures_and_the_other_side(backend: Backend) {
         .collect();
     assert!(notes.contains(&json!("NOTE-MENTOR-KEPT")));
     assert!(notes.contains(&Value::Null), "hers are blank");
+    // Her mentor's notifications about the match are scrubbed of her data,
+    // not emptied: they still read as messages.
+    let inbox = ok(
+        &app,
+        her_mentor,
+        "{ myNotifications(first: 50) { edges { node { event title match { id } } } } }",
+        json!({}),
+    )
+    .await;
+    let about_her: Vec<&Value> = inbox["myNotifications"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .filter(|n| n["match"]["id"] == ada_match.as_str())
+        .collect();
+    let mut events: Vec<&str> = about_her
+        .iter()
+        .filter_map(|n| n["event"].as_str())
+        .collect();
+    events.sort_unstable();
+    assert_eq!(
+        events,
+        ["match.completed", "milestone.level_up", "proposal.created"]
+    );
+    assert!(
+        about_her
+            .iter()
+            .all(|n| n["title"].as_str().is_some_and(|t| !t.is_empty())),
+        "{about_her:?}"
+    );
     for kept in [
         "FEEDBACK-MENTOR-KEPT",
         "NOTE-BO-KEPT",

@@ -454,6 +454,12 @@ async fn capacity_below_live_count_is_a_conflict(backend: Backend) {
     lower["capacity"] = json!(1);
     let refused = app.as_user("busy", SET_MENTOR, json!({ "i": lower })).await;
     assert_eq!(refused.code(), "CONFLICT");
+    // Refused by the rule, which says why, before the database's CHECK
+    // would refuse it without saying.
+    assert_eq!(
+        refused.message(),
+        "capacity 1 is below the 2 live mentorships and proposals"
+    );
     let now = app
         .as_user(
             "busy",
