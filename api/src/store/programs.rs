@@ -79,14 +79,6 @@ pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<Program>
         .transpose()
 }
 
-pub async fn find_many(db: &impl ConnectionTrait, ids: &[String]) -> Result<Vec<Program>, DbErr> {
-    let rows = program::Entity::find()
-        .filter(program::Column::Id.is_in(ids.iter().cloned()))
-        .all(db)
-        .await?;
-    rows.into_iter().map(Program::from_row).collect()
-}
-
 /// Programs in id (creation) order after `after`.
 pub async fn page(
     db: &impl ConnectionTrait,
