@@ -503,8 +503,49 @@ async fn trusted_access_ends_when_someone_leaves(backend: Backend) {
     assert_eq!(who(&a, "cem").await, Ok(ids["cem"].clone()));
 }
 
+/// The seat itself re-checks that the mentor is still here: a deactivation
+/// that commits after a proposal read the mentor pool, and before it takes
+/// the seat, must still win. The race is forced by marking the person gone
+/// in the database directly, which leaves the cached pool as it was.
+async fn a_mentor_who_left_after_the_pool_was_read_gets_no_seat(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.seed_catalog().await;
+    let leaving = mentor(&app, "leaving", 5, 3).await;
+    mentee(&app, "first").await;
+    mentee(&app, "second").await;
+    let (_, proposal) = ask(&app, "first").await;
+    assert_eq!(proposal.map(|(_, who)| who), Some(name("leaving")));
+    use sea_orm::ConnectionTrait;
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE person SET deactivated_at = created_at WHERE id = '{leaving}'"
+        ))
+        .await
+        .unwrap();
+    let (request, proposal) = ask(&app, "second").await;
+    assert_eq!(proposal, None, "no proposal to the mentor who left");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM mentorship_match WHERE request_id = '{request}'"
+        ))
+        .await,
+        0
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT CAST(live_count AS BIGINT) FROM mentor_profile WHERE person_id = '{leaving}'"
+        ))
+        .await,
+        1,
+        "only the first proposal's seat"
+    );
+}
+
 on_both_backends!(
     a_mentor_who_leaves,
+    a_mentor_who_left_after_the_pool_was_read_gets_no_seat,
     a_mentee_who_leaves,
     trusted_access_ends_when_someone_leaves
 );
