@@ -578,8 +578,51 @@ async fn ten_thousand_people_import_and_re_import(backend: Backend) {
     assert_counts(&again, 0, 0, 10_000);
 }
 
+/// What the command line's progress bar is told: each stage, up to its
+/// total, in order.
+async fn an_import_reports_every_stage_up_to_its_total(backend: Backend) {
+    use tandem::service::{OspoTask, import::Progress};
+    #[derive(Default)]
+    struct Recorder(std::sync::Mutex<Vec<(String, usize, usize)>>);
+    impl Progress for Recorder {
+        fn update(&self, stage: &str, done: usize, total: usize) {
+            self.0.lock().unwrap().push((stage.to_owned(), done, total));
+        }
+    }
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.seed_catalog().await;
+    let recorder = Recorder::default();
+    let report = tandem::service::import::import_people(
+        &app.state,
+        OspoTask::Operator,
+        org().as_bytes(),
+        false,
+        &recorder,
+    )
+    .await
+    .expect("the import");
+    assert_eq!(report.errors.len(), 0);
+    let seen = recorder.0.into_inner().unwrap();
+    let seen: Vec<(&str, usize, usize)> =
+        seen.iter().map(|(s, d, t)| (s.as_str(), *d, *t)).collect();
+    assert_eq!(
+        seen,
+        [
+            ("read", 3, 3),
+            ("checked", 3, 3),
+            ("people written", 3, 3),
+            ("mentor profiles written", 1, 1),
+            ("mentee profiles written", 1, 1),
+            ("deactivated", 0, 0),
+        ]
+    );
+}
+
 on_both_backends!(
     a_valid_file_creates_people_profiles_and_reporting_lines,
+    an_import_reports_every_stage_up_to_its_total,
     a_rerun_changes_nothing_and_a_changed_row_updates,
     bad_rows_are_each_reported_and_nothing_is_written,
     a_management_cycle_is_refused,
