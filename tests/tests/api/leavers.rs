@@ -543,8 +543,38 @@ async fn a_mentor_who_left_after_the_pool_was_read_gets_no_seat(backend: Backend
     );
 }
 
+/// A departure re-proposes each request it cancels in one transaction: the
+/// second request ranks the mentor who just took the first one with her new
+/// count, and she still qualifies.
+async fn every_request_of_a_leaving_mentor_moves_on(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.seed_catalog().await;
+    let leaving = mentor(&app, "leaving", 5, 3).await;
+    let staying = mentor(&app, "staying", 3, 3).await;
+    for sub in ["first", "second"] {
+        mentee(&app, sub).await;
+        let (_, proposal) = ask(&app, sub).await;
+        assert_eq!(proposal.map(|(_, who)| who), Some(name("leaving")));
+    }
+    let gone = app
+        .as_ospo(DEACTIVATE, json!({ "id": leaving, "r": "left" }))
+        .await;
+    assert_eq!(gone.data()["deactivatePerson"]["proposalsCancelled"], 2);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM mentorship_match WHERE mentor_id = '{staying}' AND state = 'proposed'"
+        ))
+        .await,
+        2,
+        "both requests were proposed to the mentor who stays"
+    );
+}
+
 on_both_backends!(
     a_mentor_who_leaves,
+    every_request_of_a_leaving_mentor_moves_on,
     a_mentor_who_left_after_the_pool_was_read_gets_no_seat,
     a_mentee_who_leaves,
     trusted_access_ends_when_someone_leaves
