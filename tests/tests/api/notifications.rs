@@ -122,6 +122,17 @@ async fn ask(app: &TestApp, sub: &str) -> (String, String, String) {
     )
 }
 
+/// Waits until `done` holds, checking every 100 ms for up to ten seconds;
+/// the assertions after it say what was missing.
+async fn eventually(mut done: impl AsyncFnMut() -> bool) {
+    for _ in 0..100 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn pass(app: &TestApp, now: DateTime<Utc>) -> delivery::Pass {
     delivery::run_once(&app.state, now)
         .await
@@ -1045,11 +1056,7 @@ async fn the_servers_own_worker_delivers_soon_after_the_commit(backend: Backend)
     // The worker's first tick runs at start; wait past it.
     tokio::time::sleep(Duration::from_millis(300)).await;
     ask(app, "learner").await;
-    let mut waited = 0;
-    while (rig.smtp.mails().is_empty() || rig.hooks.accepted().is_empty()) && waited < 100 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        waited += 1;
-    }
+    eventually(async || !rig.smtp.mails().is_empty() && !rig.hooks.accepted().is_empty()).await;
     assert_eq!(
         subjects(&rig, "rusty").len(),
         1,
@@ -1077,15 +1084,12 @@ async fn retrying_dead_deliveries_wakes_the_worker(backend: Backend) {
     rig.hooks.set_down(true);
     ask(app, "learner").await;
     const DEAD: &str = "{ deadDeliveries { edges { node { channel } } } }";
-    let mut waited = 0;
-    while app.as_ospo(DEAD, json!({})).await.data()["deadDeliveries"]["edges"]
-        .as_array()
-        .is_none_or(|edges| edges.is_empty())
-        && waited < 100
-    {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        waited += 1;
-    }
+    eventually(async || {
+        app.as_ospo(DEAD, json!({})).await.data()["deadDeliveries"]["edges"]
+            .as_array()
+            .is_some_and(|edges| !edges.is_empty())
+    })
+    .await;
     let dead = app.as_ospo(DEAD, json!({})).await;
     assert_eq!(
         dead.data()["deadDeliveries"]["edges"],
@@ -1098,11 +1102,7 @@ async fn retrying_dead_deliveries_wakes_the_worker(backend: Backend) {
         .as_ospo("mutation { retryDeadDeliveries }", json!({}))
         .await;
     assert_eq!(retried.data()["retryDeadDeliveries"], 1);
-    let mut waited = 0;
-    while rig.hooks.accepted().is_empty() && waited < 100 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        waited += 1;
-    }
+    eventually(async || !rig.hooks.accepted().is_empty()).await;
     assert_eq!(
         events(&rig),
         vec!["proposal.created"],
