@@ -533,18 +533,19 @@ pub async fn seed(
             .take(WAITING_MENTORS)
             .map(|m| enrol(&open, &m.id, "mentor")),
     );
-    enrolments.extend(
-        mentees
-            .iter()
-            .rev()
-            .take(WAITING_MENTEES)
-            .map(|m| enrol(&open, &m.id, "mentee")),
-    );
+    // The demo mentee's requests are all finished, and she does not wait in
+    // the open program's cohort, so a newcomer signed in as her can ask for
+    // a mentor at once (however few people the demo is seeded with).
+    let demo_mentee = crate::store::people::id_by_sub(db, super::MENTEE_SUB).await?;
+    let waiting: Vec<_> = mentees
+        .iter()
+        .rev()
+        .filter(|m| demo_mentee.as_deref() != Some(m.id.as_str()))
+        .take(WAITING_MENTEES)
+        .collect();
+    enrolments.extend(waiting.iter().map(|m| enrol(&open, &m.id, "mentee")));
     insert_all(db, &mut enrolments).await?;
 
-    // The demo mentee's requests are all finished, so a newcomer signed in
-    // as her can ask for a mentor at once.
-    let demo_mentee = crate::store::people::id_by_sub(db, super::MENTEE_SUB).await?;
     let mut writer = Writer {
         rng: Rng(0x005E_ED0F_2026),
         now,
@@ -572,7 +573,7 @@ pub async fn seed(
             progress(done, requests);
         }
     }
-    for mentee in mentees.iter().rev().take(WAITING_MENTEES) {
+    for mentee in waiting {
         writer.request(&mentee.id, Some(&open), now - Duration::days(3), "open");
     }
     writer.rows.flush(db, &mut seeded).await?;

@@ -130,14 +130,21 @@ async fn complete_with_feedback(app: &TestApp, id: &str, sides: [(&str, &str); 2
 }
 
 async fn export_holds_my_data_and_nobody_elses(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    // Email on, so her email deliveries are queued; nothing sends them.
+    let Some(app) = TestApp::spawn_with(backend, |c| {
+        c.notify.smtp_url = Some("smtp://127.0.0.1:9".to_owned().into());
+        c.notify.mail_from = Some("Tandem <tandem@example.com>".into());
+        c.notify.worker = false;
+    })
+    .await
+    else {
         return;
     };
     app.seed_catalog().await;
     mentor(&app, "mara", 1).await;
     mentor(&app, "nils", 1).await;
     let ada = mentee(&app, "ada").await;
-    mentee(&app, "bo").await;
+    let bo = mentee(&app, "bo").await;
     ok(
         &app,
         "ada",
@@ -178,6 +185,21 @@ async fn export_holds_my_data_and_nobody_elses(backend: Backend) {
         [("ada", "FEEDBACK-BY-ADA"), (&ada_mentor, "FEEDBACK-TO-ADA")],
     )
     .await;
+
+    let program = app
+        .as_ospo(
+            r#"mutation { createProgram(input: { name: "Autumn", startsOn: "2027-09-01", endsOn: "2027-12-15" }) { id } }"#,
+            json!({}),
+        )
+        .await
+        .data()["createProgram"]["id"]
+        .clone();
+    app.as_ospo(
+        "mutation($i: EnrollInput!) { enroll(input: $i) { id } }",
+        json!({ "i": { "programId": program, "personIds": [ada, bo], "role": "MENTEE" } }),
+    )
+    .await
+    .data();
 
     let doc = ok(&app, "ada", "{ myData }", json!({})).await["myData"].clone();
     assert_eq!(doc["format"], "tandem.personal-data.v1");
@@ -222,6 +244,12 @@ async fn export_holds_my_data_and_nobody_elses(backend: Backend) {
         "her inbox, payloads as JSON"
     );
     assert_eq!(doc["notificationPreferences"][0]["email"], false);
+    let queued = doc["emailDeliveries"].as_array().unwrap();
+    assert!(!queued.is_empty(), "her emails, queued");
+    assert!(
+        queued.iter().all(|d| d["personId"] == ada.as_str()),
+        "only hers: {queued:?}"
+    );
     assert!(
         doc["auditEvents"]
             .as_array()
@@ -230,10 +258,9 @@ async fn export_holds_my_data_and_nobody_elses(backend: Backend) {
             .any(|e| e["subjectKind"] == "request" && e["toState"] == "open"),
         "what she did"
     );
-    assert!(
-        doc["enrollments"].as_array().unwrap().is_empty(),
-        "no program"
-    );
+    let enrollments = doc["enrollments"].as_array().unwrap();
+    assert_eq!(enrollments.len(), 1, "hers, not bo's: {enrollments:?}");
+    assert_eq!(enrollments[0]["programId"], program);
     let text = doc.to_string();
     for foreign in [
         "GOALS-BO-PRIVATE",
@@ -248,8 +275,17 @@ async fn export_holds_my_data_and_nobody_elses(backend: Backend) {
     ] {
         assert!(!text.contains(foreign), "{foreign} is someone else's");
     }
-    // Her mentor's document holds the pair's notes too, not the other pair's.
-    let theirs = ok(&app, &ada_mentor, "{ myData }", json!({})).await["myData"].to_string();
+    // Her mentor's document holds the mentor profile and the pair's notes
+    // too, not the other pair's.
+    let their_doc = ok(&app, &ada_mentor, "{ myData }", json!({})).await["myData"].clone();
+    assert_eq!(
+        their_doc["mentorProfile"]["bio"],
+        format!("BIO-{ada_mentor}")
+    );
+    assert_eq!(their_doc["mentorProfile"]["capacity"], 1);
+    assert_eq!(their_doc["mentorProfile"]["skills"][0]["skill"], "rust");
+    assert_eq!(their_doc["menteeProfile"], Value::Null);
+    let theirs = their_doc.to_string();
     assert!(theirs.contains("NOTE-BY-ADA") && theirs.contains("FEEDBACK-TO-ADA"));
     assert!(!theirs.contains("NOTE-BO-PRIVATE") && !theirs.contains("FEEDBACK-BY-ADA"));
 

@@ -543,6 +543,26 @@ async fn the_demo_history_has_figures(backend: Backend) {
         .unwrap()
         .len();
     assert!(open > 0, "the open program's mentees wait for a cohort run");
+    // The demo mentee's history is all finished, so whoever signs in as
+    // her can ask for a mentor at once.
+    let hers = app
+        .as_user(
+            tandem::seed::MENTEE_SUB,
+            "{ myRequests(first: 100) { edges { node { state } } } }",
+            json!({}),
+        )
+        .await;
+    let states: Vec<&str> = hers.data()["myRequests"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["state"].as_str().unwrap())
+        .collect();
+    assert!(states.len() > 1, "her seeded history: {states:?}");
+    assert!(
+        states.iter().all(|s| ["CLOSED", "WITHDRAWN"].contains(s)),
+        "nothing of hers is still live: {states:?}"
+    );
     // Seeded matches read back like any other, frozen score included.
     let matches = app
         .as_ospo(
