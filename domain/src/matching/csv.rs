@@ -618,6 +618,49 @@ mod tests {
         );
     }
 
+    /// `chunks` chunks of one MiB, each one line.
+    struct Lines {
+        chunk: Vec<u8>,
+        chunks: usize,
+    }
+
+    impl io::Read for Lines {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            unreachable!("read through BufRead")
+        }
+    }
+
+    impl io::BufRead for Lines {
+        fn fill_buf(&mut self) -> io::Result<&[u8]> {
+            Ok(if self.chunks == 0 { &[] } else { &self.chunk })
+        }
+        fn consume(&mut self, amount: usize) {
+            assert_eq!(amount, self.chunk.len());
+            self.chunks -= 1;
+        }
+    }
+
+    #[test]
+    fn progress_is_told_every_16_mib_and_at_the_end() {
+        let mib = 1 << 20;
+        let mut chunk = vec![b'x'; mib];
+        chunk[mib - 1] = b'\n';
+        let mut told = Vec::new();
+        let read = for_each_line(
+            CsvFile::Scores,
+            Lines { chunk, chunks: 40 },
+            0,
+            &mut |bytes| told.push(bytes / mib as u64),
+            |_, line| {
+                assert_eq!(line.len(), mib - 1);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(read, Some((40 * mib as u64, 40)));
+        assert_eq!(told, [16, 32, 40]);
+    }
+
     #[test]
     fn crlf_and_a_missing_final_newline_are_fine() {
         let cohort = read(

@@ -136,6 +136,15 @@ impl PersonKey {
         }
     }
 
+    /// A key with a chosen hash: two people whose ids collide.
+    #[cfg(test)]
+    pub(crate) fn with_hash(id: &str, hash: u64) -> Self {
+        Self {
+            hash,
+            id: id.into(),
+        }
+    }
+
     #[inline]
     pub(crate) fn is(&self, other: &PersonKey) -> bool {
         self.hash == other.hash && self.id == other.id
@@ -593,6 +602,35 @@ mod tests {
             CompiledMentee::compile(&crate::scoring::fixtures::mentee("mentee-9"), &languages)
                 .unwrap();
         assert_eq!(mentee.person_id(), "mentee-9");
+    }
+
+    #[test]
+    fn a_language_past_the_index_limit_counts_as_one_nobody_speaks() {
+        let mut languages = LanguageTable::new();
+        languages.intern("en");
+        for i in 1..=CompiledMentee::INDEX_LIMIT {
+            languages.intern(&format!("l{i}"));
+        }
+        let past = format!("l{}", CompiledMentee::INDEX_LIMIT);
+        assert_eq!(languages.get(&past), Some(CompiledMentee::INDEX_LIMIT));
+        let mentor =
+            CompiledMentor::compile(&crate::scoring::fixtures::mentor("m"), &mut languages);
+        let score = |tag: &str| {
+            let mut features = crate::scoring::fixtures::mentee("e");
+            features.languages = vec![tag.into()];
+            let mentee = CompiledMentee::compile(&features, &languages).unwrap();
+            match crate::scoring::score(
+                &mentor,
+                &mentee,
+                &crate::scoring::Policy::default(),
+                &crate::scoring::ScoreContext::for_proposal(),
+            ) {
+                crate::scoring::Outcome::Eligible(score) => score.total(),
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(score(&past), score("unheard-of"));
+        assert!(score("en") > score(&past), "a shared language counts");
     }
 
     #[test]

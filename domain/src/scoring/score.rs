@@ -456,6 +456,48 @@ mod tests {
         score.component(criterion).raw
     }
 
+    /// Two different people whose ids hash alike take the exact,
+    /// string-comparing path, which must judge them as if they had not.
+    #[test]
+    fn a_hash_collision_between_two_people_changes_no_verdict() {
+        use crate::scoring::features::{CompiledMentee, CompiledMentor, LanguageTable, PersonKey};
+        let judge = |m: &crate::scoring::MentorFeatures,
+                     e: &crate::scoring::MenteeFeatures,
+                     collide: bool| {
+            let mut languages = LanguageTable::new();
+            let mut m = CompiledMentor::compile(m, &mut languages);
+            let e = CompiledMentee::compile(e, &languages).unwrap();
+            if collide {
+                m.person = PersonKey::with_hash(m.person.as_str(), e.person.hash);
+                m.person_hash = e.person.hash;
+            }
+            score(&m, &e, &Policy::default(), &ScoreContext::for_proposal())
+        };
+        let mut m = mentor("m");
+        m.utc_offset_minutes = Some(60);
+        let mut e = mentee("e");
+        e.max_timezone_diff_hours = Some(3);
+        match (judge(&m, &e, false), judge(&m, &e, true)) {
+            (Outcome::Eligible(plain), Outcome::Eligible(collided)) => {
+                assert_eq!(plain.total(), collided.total());
+            }
+            other => panic!("both eligible, an hour apart: {other:?}"),
+        }
+        m.utc_offset_minutes = Some(180);
+        assert!(
+            matches!(judge(&m, &e, true), Outcome::Eligible(_)),
+            "exactly the mentee's limit apart"
+        );
+        m.utc_offset_minutes = Some(330);
+        match judge(&m, &e, true) {
+            Outcome::Ineligible(IneligibleReason::TimezoneTooFar {
+                apart_minutes,
+                max_hours,
+            }) => assert_eq!((apart_minutes, max_hours), (330, 3)),
+            other => panic!("too far apart: {other:?}"),
+        }
+    }
+
     #[test]
     fn score_is_ineligible_for_the_same_person() {
         let proposal = ScoreContext::for_proposal();
