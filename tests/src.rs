@@ -229,6 +229,17 @@ impl TestApp {
         self.gql(Some(&self.ospo_token()), query, variables).await
     }
 
+    /// A new (draft) program, created by the OSPO; its id.
+    pub async fn create_program(&self, name: &str, starts_on: &str, ends_on: &str) -> Value {
+        self.as_ospo(
+            "mutation($i: ProgramInput!) { createProgram(input: $i) { id } }",
+            json!({ "i": { "name": name, "startsOn": starts_on, "endsOn": ends_on } }),
+        )
+        .await
+        .data()["createProgram"]["id"]
+            .clone()
+    }
+
     /// How many statements the server has run so far.
     pub fn query_count(&self) -> usize {
         self.queries.load(std::sync::atomic::Ordering::SeqCst)

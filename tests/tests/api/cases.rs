@@ -87,13 +87,8 @@ async fn proposal_by_hand_within_the_rules(backend: Backend) {
     let outside_match = outside["currentMatch"]["id"].as_str().unwrap().to_owned();
 
     let program = app
-        .as_ospo(
-            r#"mutation { createProgram(input: { name: "Spring", startsOn: "2027-03-01", endsOn: "2027-06-30" }) { id } }"#,
-            json!({}),
-        )
-        .await
-        .data()["createProgram"]["id"]
-        .clone();
+        .create_program("Spring", "2027-03-01", "2027-06-30")
+        .await;
     app.as_ospo(
         "mutation($p: ID!) { setProgramStatus(id: $p, status: OPEN) { id } }",
         json!({ "p": program }),

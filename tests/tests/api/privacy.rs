@@ -187,13 +187,8 @@ async fn export_holds_my_data_and_nobody_elses(backend: Backend) {
     .await;
 
     let program = app
-        .as_ospo(
-            r#"mutation { createProgram(input: { name: "Autumn", startsOn: "2027-09-01", endsOn: "2027-12-15" }) { id } }"#,
-            json!({}),
-        )
-        .await
-        .data()["createProgram"]["id"]
-        .clone();
+        .create_program("Autumn", "2027-09-01", "2027-12-15")
+        .await;
     app.as_ospo(
         "mutation($i: EnrollInput!) { enroll(input: $i) { id } }",
         json!({ "i": { "programId": program, "personIds": [ada, bo], "role": "MENTEE" } }),
@@ -437,13 +432,8 @@ async fn erasure_keeps_figures_and_the_other_side(backend: Backend) {
 
     // The program: both mentees matched by the cohort run.
     let program = app
-        .as_ospo(
-            r#"mutation { createProgram(input: { name: "Autumn", startsOn: "2026-09-01", endsOn: "2027-02-28" }) { id } }"#,
-            json!({}),
-        )
-        .await
-        .data()["createProgram"]["id"]
-        .clone();
+        .create_program("Autumn", "2026-09-01", "2027-02-28")
+        .await;
     app.as_ospo(
         "mutation($p: ID!) { setProgramStatus(id: $p, status: OPEN) { id } }",
         json!({ "p": program }),
