@@ -24,7 +24,7 @@ use crate::store::notifications::{self as store, Channel, Delivery};
 
 /// Rows claimed at once, and sends in flight at once.
 const BATCH: u64 = 100;
-const IN_FLIGHT: usize = 16;
+pub const IN_FLIGHT: usize = 16;
 /// How long a woken worker waits before its pass, to send in batches.
 const GATHER: Duration = Duration::from_millis(200);
 /// Batches one pass claims at most, so a pass ends even under a flood.

@@ -1,18 +1,19 @@
-//! Email over SMTP with lettre: `TANDEM_SMTP_URL` as lettre's `from_url`
-//! reads it (`smtps://` implicit TLS, `smtp://…?tls=required` STARTTLS,
-//! plain `smtp://` for a relay on the local network), from
-//! `TANDEM_MAIL_FROM`, with the delivery id as the `Message-ID` so a
-//! receiver can drop a duplicate.
+//! Email over SMTP: messages built with lettre, sent on the connections of
+//! `smtp` (`TANDEM_SMTP_URL` as lettre's `from_url` reads it: `smtps://`
+//! implicit TLS, `smtp://…?tls=required` STARTTLS, plain `smtp://` for a
+//! relay on the local network), from `TANDEM_MAIL_FROM`, with the delivery
+//! id as the `Message-ID` so a receiver can drop a duplicate.
 
+use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 
 use super::render::Email;
+use super::smtp::Smtp;
 use crate::config::NotifyConfig;
 
 pub struct Mailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    smtp: Smtp,
     from: Mailbox,
     /// The right-hand side of Message-IDs: the public URL's host.
     domain: String,
@@ -24,11 +25,8 @@ impl Mailer {
         let (Some(url), Some(from)) = (&config.smtp_url, &config.mail_from) else {
             return Ok(None);
         };
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
-            // lettre's message quotes the URL's parts, never the password.
-            .map_err(|e| anyhow::anyhow!("TANDEM_SMTP_URL: {e}"))?
-            .timeout(Some(config.send_timeout))
-            .build();
+        let smtp = Smtp::new(url.expose_secret(), config.send_timeout)
+            .map_err(|e| anyhow::anyhow!("TANDEM_SMTP_URL: {e}"))?;
         let from: Mailbox = from
             .parse()
             .map_err(|e| anyhow::anyhow!("TANDEM_MAIL_FROM: {e}"))?;
@@ -40,11 +38,7 @@ impl Mailer {
             .filter(|h| !h.is_empty())
             .unwrap_or("tandem")
             .to_owned();
-        Ok(Some(Self {
-            transport,
-            from,
-            domain,
-        }))
+        Ok(Some(Self { smtp, from, domain }))
     }
 
     /// Sends one email; the error is safe to store and show the OSPO.
@@ -68,10 +62,8 @@ impl Mailer {
             .message_id(Some(format!("<{delivery_id}@{}>", self.domain)))
             .multipart(MultiPart::alternative_plain_html(email.text, email.html))
             .map_err(|e| format!("the message could not be built: {e}"))?;
-        self.transport
-            .send(message)
+        self.smtp
+            .send(message.envelope(), &message.formatted())
             .await
-            .map(|_| ())
-            .map_err(|e| format!("SMTP: {e}"))
     }
 }

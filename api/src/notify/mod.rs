@@ -16,6 +16,7 @@
 
 pub mod email;
 pub mod render;
+mod smtp;
 pub mod webhook;
 
 use chrono::{DateTime, Utc};

@@ -1,0 +1,467 @@
+//! SMTP connections for the mailer: lettre's protocol client over sockets
+//! of our own, kept open between messages.
+//!
+//! Why not lettre's pooled transport: lettre 0.11 leaves Nagle's algorithm
+//! on, and it writes a message's terminating `.` apart from its body, so
+//! that small write waits for the server's delayed ACK (40 ms on Linux) on
+//! every message: one connection sent about 25 messages a second. It also
+//! tests each pooled connection with a NOOP round trip before every
+//! message, and closes connections beyond ten while the delivery worker
+//! sends sixteen at once. Here sockets are `TCP_NODELAY`, a connection idle
+//! for a moment is reused without a NOOP (one that the server closed in
+//! the meantime is replaced and the message sent again once), and the
+//! connections kept match the worker's sends in flight.
+
+use std::borrow::Cow;
+use std::io;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use lettre::address::Envelope;
+use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
+#[allow(deprecated)] // lettre's only way to run TLS over a socket of ours
+use lettre::transport::smtp::client::AsyncNetworkStream;
+use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+
+/// Connections kept open at most: the delivery worker's sends in flight.
+const KEPT: usize = crate::jobs::delivery::IN_FLIGHT;
+/// A connection idle longer than this is tested with a NOOP before use.
+const FRESH: Duration = Duration::from_secs(5);
+/// A connection idle longer than this is closed instead of used.
+const STALE: Duration = Duration::from_secs(60);
+
+/// How the connection is secured, as the URL says (lettre's `from_url`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Security {
+    /// `smtp://host` (port 25): a relay on the local network.
+    Plain,
+    /// `smtp://host?tls=required` (port 587): STARTTLS or no message.
+    StartTls,
+    /// `smtp://host?tls=opportunistic` (port 587): STARTTLS when offered.
+    Opportunistic,
+    /// `smtps://host` (port 465): TLS from the first byte.
+    Implicit,
+}
+
+/// Where and how to connect.
+#[derive(Debug)]
+struct Server {
+    host: String,
+    port: u16,
+    security: Security,
+    hello: ClientId,
+    credentials: Option<Credentials>,
+}
+
+/// Reads `TANDEM_SMTP_URL` as lettre's `from_url` does; the error never
+/// quotes the URL (it may hold a password).
+fn parse(raw: &str) -> Result<Server, String> {
+    let url = url::Url::parse(raw).map_err(|e| format!("not a URL ({e})"))?;
+    let host = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or("no host")?
+        // An IPv6 literal comes bracketed; the socket wants it bare.
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+    let tls = url
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.into_owned());
+    let (security, default_port) = match (url.scheme(), tls.as_deref()) {
+        ("smtp", None) => (Security::Plain, 25),
+        ("smtp", Some("required")) => (Security::StartTls, 587),
+        ("smtp", Some("opportunistic")) => (Security::Opportunistic, 587),
+        ("smtps", _) => (Security::Implicit, 465),
+        (scheme, tls) => {
+            return Err(format!(
+                "unknown scheme '{scheme}' or tls parameter '{}'",
+                tls.unwrap_or_default()
+            ));
+        }
+    };
+    let hello = match url.path().trim_matches('/') {
+        "" => ClientId::default(),
+        name => ClientId::Domain(name.to_owned()),
+    };
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8()
+            .map(Cow::into_owned)
+            .map_err(|_| "the user or password is not valid UTF-8 once decoded".to_owned())
+    };
+    let credentials = match url.password() {
+        Some(password) => Some(Credentials::new(decode(url.username())?, decode(password)?)),
+        None => None,
+    };
+    Ok(Server {
+        port: url.port().unwrap_or(default_port),
+        host,
+        security,
+        hello,
+        credentials,
+    })
+}
+
+/// An open connection and when it was last used.
+struct Idle {
+    connection: AsyncSmtpConnection,
+    since: Instant,
+}
+
+pub struct Smtp {
+    server: Server,
+    tls: Option<TlsParameters>,
+    timeout: Duration,
+    idle: Mutex<Vec<Idle>>,
+}
+
+impl Smtp {
+    /// From `TANDEM_SMTP_URL`; the error says what is wrong with it.
+    pub fn new(url: &str, timeout: Duration) -> Result<Self, String> {
+        let server = parse(url)?;
+        let tls = match server.security {
+            Security::Plain => None,
+            _ => Some(
+                TlsParameters::new(server.host.clone())
+                    .map_err(|e| format!("TLS for {}: {e}", server.host))?,
+            ),
+        };
+        Ok(Self {
+            server,
+            tls,
+            timeout,
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Sends one message: on a kept connection when there is one, else on a
+    /// new one. A kept connection the server closed in the meantime fails
+    /// without an SMTP reply; the message then goes once more on a new
+    /// connection (a duplicate is possible in the rare case the server took
+    /// it and the reply was lost, which the Message-ID lets it drop).
+    pub async fn send(&self, envelope: &Envelope, message: &[u8]) -> Result<(), String> {
+        if let Some(connection) = self.take().await {
+            match self.send_on(connection, envelope, message).await {
+                Ok(()) => return Ok(()),
+                Err(Failed::Reply(e)) => return Err(e),
+                Err(Failed::Link(_)) => {}
+            }
+        }
+        let connection = self.connect().await?;
+        self.send_on(connection, envelope, message)
+            .await
+            .map_err(|(Failed::Reply(e) | Failed::Link(e))| e)
+    }
+
+    async fn send_on(
+        &self,
+        mut connection: AsyncSmtpConnection,
+        envelope: &Envelope,
+        message: &[u8],
+    ) -> Result<(), Failed> {
+        match tokio::time::timeout(self.timeout, connection.send(envelope, message)).await {
+            Ok(Ok(_)) => {
+                self.keep(connection);
+                Ok(())
+            }
+            // The server's verdict (a 4xx or 5xx reply) on this message.
+            Ok(Err(e)) if e.is_transient() || e.is_permanent() => Err(Failed::Reply(describe(&e))),
+            Ok(Err(e)) => Err(Failed::Link(describe(&e))),
+            Err(_) => Err(Failed::Link(TIMED_OUT.to_owned())),
+        }
+    }
+
+    /// A kept connection still worth using, most recently used first.
+    async fn take(&self) -> Option<AsyncSmtpConnection> {
+        loop {
+            let idle = self.idle.lock().expect("smtp pool lock").pop()?;
+            let age = idle.since.elapsed();
+            if age > STALE {
+                // The rest are older still: close them all.
+                let stale = std::mem::take(&mut *self.idle.lock().expect("smtp pool lock"));
+                drop(stale);
+                return None;
+            }
+            let mut connection = idle.connection;
+            if age <= FRESH || connection.test_connected().await {
+                return Some(connection);
+            }
+        }
+    }
+
+    fn keep(&self, connection: AsyncSmtpConnection) {
+        if connection.has_broken() {
+            return;
+        }
+        let mut idle = self.idle.lock().expect("smtp pool lock");
+        if idle.len() < KEPT {
+            idle.push(Idle {
+                connection,
+                since: Instant::now(),
+            });
+        }
+    }
+
+    /// A new connection: greeted, secured as configured, authenticated.
+    async fn connect(&self) -> Result<AsyncSmtpConnection, String> {
+        tokio::time::timeout(self.timeout, self.open())
+            .await
+            .map_err(|_| TIMED_OUT.to_owned())?
+    }
+
+    /// A socket to the server, with Nagle's algorithm off.
+    async fn socket(&self) -> Result<TcpStream, String> {
+        let server = &self.server;
+        let tcp = TcpStream::connect((server.host.as_str(), server.port))
+            .await
+            .map_err(|e| format!("SMTP: could not connect to the server: {e}"))?;
+        tcp.set_nodelay(true)
+            .map_err(|e| format!("SMTP: could not set up the socket: {e}"))?;
+        Ok(tcp)
+    }
+
+    async fn open(&self) -> Result<AsyncSmtpConnection, String> {
+        let server = &self.server;
+        let tcp = self.socket().await?;
+        let mut connection = match (&self.tls, server.security) {
+            (Some(tls), Security::Implicit) => {
+                #[allow(deprecated)]
+                let mut stream = AsyncNetworkStream::use_existing_tokio1(Box::new(tcp));
+                stream
+                    .upgrade_tls(tls.clone())
+                    .await
+                    .map_err(|e| describe(&e))?;
+                AsyncSmtpConnection::connect_with_transport(Box::new(Tokio(stream)), &server.hello)
+                    .await
+            }
+            _ => AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &server.hello).await,
+        }
+        .map_err(|e| describe(&e))?;
+        let starttls = match server.security {
+            Security::StartTls => true,
+            Security::Opportunistic => connection.can_starttls(),
+            Security::Plain | Security::Implicit => false,
+        };
+        if let (true, Some(tls)) = (starttls, &self.tls) {
+            connection
+                .starttls(tls.clone(), &server.hello)
+                .await
+                .map_err(|e| describe(&e))?;
+        }
+        if let Some(credentials) = &server.credentials {
+            connection
+                .auth(DEFAULT_MECHANISMS, credentials)
+                .await
+                .map_err(|e| describe(&e))?;
+        }
+        Ok(connection)
+    }
+}
+
+const TIMED_OUT: &str = "SMTP: the server did not answer in time";
+
+/// Why a message was not sent.
+enum Failed {
+    /// The server refused it (a 4xx or 5xx reply).
+    Reply(String),
+    /// The connection failed: closed, reset, timed out.
+    Link(String),
+}
+
+/// lettre's error, safe to store and show the OSPO: it names the step and
+/// the server's reply, never the password.
+fn describe(e: &lettre::transport::smtp::Error) -> String {
+    format!("SMTP: {e}")
+}
+
+/// lettre's TLS stream (futures' I/O traits) seen through tokio's, so that
+/// lettre can speak SMTP over the TLS it set up on our socket.
+#[allow(deprecated)]
+#[derive(Debug)]
+struct Tokio(AsyncNetworkStream);
+
+#[allow(deprecated)]
+impl AsyncTokioStream for Tokio {
+    fn peer_addr(&self) -> io::Result<std::net::SocketAddr> {
+        self.0.peer_addr()
+    }
+}
+
+impl AsyncRead for Tokio {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let unfilled = buf.initialize_unfilled();
+        match futures_util::io::AsyncRead::poll_read(Pin::new(&mut self.0), cx, unfilled) {
+            Poll::Ready(Ok(n)) => {
+                buf.advance(n);
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl AsyncWrite for Tokio {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        futures_util::io::AsyncWrite::poll_write(Pin::new(&mut self.0), cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        futures_util::io::AsyncWrite::poll_flush(Pin::new(&mut self.0), cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        futures_util::io::AsyncWrite::poll_close(Pin::new(&mut self.0), cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[test]
+    fn urls_read_as_lettre_reads_them() {
+        let s = parse("smtp://relay.internal").unwrap();
+        assert_eq!(
+            (s.host.as_str(), s.port, s.security),
+            ("relay.internal", 25, Security::Plain)
+        );
+        assert!(s.credentials.is_none());
+
+        let s = parse("smtp://mail.example.com?tls=required").unwrap();
+        assert_eq!((s.port, s.security), (587, Security::StartTls));
+        let s = parse("smtp://mail.example.com:2525?tls=opportunistic").unwrap();
+        assert_eq!((s.port, s.security), (2525, Security::Opportunistic));
+
+        let s = parse("smtps://tandem%40corp:p%2Fss@mail.example.com/tandem.corp").unwrap();
+        assert_eq!((s.port, s.security), (465, Security::Implicit));
+        assert_eq!(s.hello, ClientId::Domain("tandem.corp".into()));
+        assert_eq!(
+            s.credentials,
+            Some(Credentials::new("tandem@corp".into(), "p/ss".into()))
+        );
+
+        let s = parse("smtp://[::1]:2525").unwrap();
+        assert_eq!((s.host.as_str(), s.port), ("::1", 2525));
+    }
+
+    #[test]
+    fn a_bad_url_is_refused_without_its_password() {
+        for bad in [
+            "http://u:secret@mail.example.com",
+            "smtp://u:secret@mail.example.com?tls=sometimes",
+            "smtp://",
+            "not a url secret",
+        ] {
+            let e = parse(bad).unwrap_err();
+            assert!(!e.contains("secret"), "{bad}: {e}");
+        }
+    }
+
+    /// A one-line SMTP peer on loopback: greets, answers every line with
+    /// 250, counts connections, and with `hang_up` closes each connection
+    /// after its first message, as a server's idle timeout would.
+    async fn peer(hang_up: bool) -> (u16, Arc<AtomicUsize>) {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let counted = accepted.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                counted.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let (read, mut write) = socket.into_split();
+                    let mut lines = BufReader::new(read).lines();
+                    write.write_all(b"220 hi\r\n").await.unwrap();
+                    let mut in_data = false;
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        let answer: &[u8] = match (in_data, line.as_str()) {
+                            (true, ".") => b"250 queued\r\n",
+                            (true, _) => continue,
+                            (false, "DATA") => b"354 go\r\n",
+                            (false, rcpt) if rcpt.contains("refused@") => b"550 no such user\r\n",
+                            _ => b"250 ok\r\n",
+                        };
+                        let message_done = in_data;
+                        in_data = answer.starts_with(b"354");
+                        if write.write_all(answer).await.is_err() || (hang_up && message_done) {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (port, accepted)
+    }
+
+    fn envelope(to: &str) -> Envelope {
+        Envelope::new(
+            Some("a@example.com".parse().unwrap()),
+            vec![to.parse().unwrap()],
+        )
+        .unwrap()
+    }
+
+    const MESSAGE: &[u8] = b"Subject: x\r\n\r\nhello\r\n";
+
+    #[tokio::test]
+    async fn sockets_are_nodelay_and_connections_are_kept() {
+        let (port, accepted) = peer(false).await;
+        let smtp = Smtp::new(&format!("smtp://127.0.0.1:{port}"), Duration::from_secs(5)).unwrap();
+        for _ in 0..3 {
+            smtp.send(&envelope("b@example.com"), MESSAGE)
+                .await
+                .unwrap();
+        }
+        assert_eq!(accepted.load(Ordering::SeqCst), 1);
+        assert_eq!(smtp.idle.lock().unwrap().len(), 1);
+        assert!(smtp.socket().await.unwrap().nodelay().unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_connection_the_server_closed_is_replaced_and_the_message_sent() {
+        let (port, accepted) = peer(true).await;
+        let smtp = Smtp::new(&format!("smtp://127.0.0.1:{port}"), Duration::from_secs(5)).unwrap();
+        for _ in 0..3 {
+            smtp.send(&envelope("b@example.com"), MESSAGE)
+                .await
+                .unwrap();
+        }
+        assert_eq!(accepted.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn a_refusal_is_the_servers_verdict_and_not_sent_again() {
+        let (port, accepted) = peer(false).await;
+        let smtp = Smtp::new(&format!("smtp://127.0.0.1:{port}"), Duration::from_secs(5)).unwrap();
+        smtp.send(&envelope("b@example.com"), MESSAGE)
+            .await
+            .unwrap();
+        let e = smtp
+            .send(&envelope("refused@example.com"), MESSAGE)
+            .await
+            .unwrap_err();
+        assert!(e.contains("550") || e.contains("no such user"), "{e}");
+        // Refused on the kept connection, not tried on a second one.
+        assert_eq!(accepted.load(Ordering::SeqCst), 1);
+    }
+}
