@@ -3,7 +3,7 @@
 bench/api/lifecycle.py (SQLite, one server worker) in rounds, each round
 under every configuration below, and prints each run and the medians.
 
-    python3 bench/api/outbox_cost.py [ROUNDS] [SECONDS] [--baseline-root DIR]
+    python3 bench/api/outbox_cost.py [ROUNDS] [SECONDS] [--baseline-root DIR] [--only rows,sending]
 
 - base:    the build before notifications existed: DIR is a worktree at
            that commit (90a4bd7) with its release binary built; its own
@@ -60,6 +60,9 @@ def run(root, extra_env, seconds, receiver_pid):
         # worker included), which the machine's noise moves less than rates.
         c = re.search(rf"^- {name}: .*\n  CPU core-seconds over [0-9.]+ s .*?: server ([0-9.]+),", done.stdout, re.M)
         rates[name + " cpu"] = 1000 * float(c.group(1)) / answered if c and answered else None
+        # Other processes' core-seconds in the phase: the machine's neighbours.
+        o = re.search(rf"^- {name}: .*\n  CPU core-seconds .*?everything else ([0-9.]+)", done.stdout, re.M)
+        rates[name + " others"] = float(o.group(1)) if o else None
     return rates, cpu_seconds(receiver_pid) - before
 
 
@@ -68,6 +71,7 @@ def main():
     parser.add_argument("rounds", nargs="?", type=int, default=3)
     parser.add_argument("seconds", nargs="?", type=int, default=10)
     parser.add_argument("--baseline-root", help="a worktree at the commit before notifications, built in release")
+    parser.add_argument("--only", help="the configurations to run, comma-separated (default: all)")
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "tandem", "-p", "tandem-bench-receiver"],
                    cwd=ROOT, check=True)
@@ -81,21 +85,25 @@ def main():
         ("rows", ROOT, dict(CHANNELS, TANDEM_DELIVERY_WORKER="off")),
         ("sending", ROOT, dict(CHANNELS)),
     ]
+    if args.only:
+        wanted = args.only.split(",")
+        configs = [c for c in configs if c[0] in wanted]
     results = {name: [] for name, _, _ in configs}
     print(f"started {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {args.rounds} rounds of "
           f"lifecycle.py sqlite 20000 {args.seconds}")
     print()
-    print("| round | configuration | requestMentorship/s | acceptProposal/s | server CPU ms per accept | receiver CPU s |")
-    print("|---|---|---|---|---|---|")
+    print("| round | configuration | requestMentorship/s | acceptProposal/s | server CPU ms per accept | "
+          "others' CPU s in the accept phase | receiver CPU s |")
+    print("|---|---|---|---|---|---|---|")
     try:
         for round_ in range(1, args.rounds + 1):
             for name, root, env in configs:
                 rates, receiver_cpu = run(root, env, args.seconds, receiver.pid)
                 results[name].append(rates)
                 per = rates["acceptProposal cpu"]
+                others = rates["acceptProposal others"]
                 print(f"| {round_} | {name} | {rates['requestMentorship']} | {rates['acceptProposal']} | "
-                      f"{per:.2f} | {receiver_cpu:.2f} |" if per else
-                      f"| {round_} | {name} | {rates['requestMentorship']} | {rates['acceptProposal']} | ? | "
+                      f"{f'{per:.2f}' if per else '?'} | {f'{others:.1f}' if others is not None else '?'} | "
                       f"{receiver_cpu:.2f} |", flush=True)
     finally:
         receiver.terminate()

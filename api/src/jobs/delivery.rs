@@ -59,6 +59,7 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> ApiResult<Pass> {
             break;
         }
     }
+    state.notifier.close_idle();
     Ok(pass)
 }
 

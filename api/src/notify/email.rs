@@ -41,6 +41,11 @@ impl Mailer {
         Ok(Some(Self { smtp, from, domain }))
     }
 
+    /// Closes SMTP connections left idle too long.
+    pub fn close_idle(&self) {
+        self.smtp.close_idle();
+    }
+
     /// Sends one email; the error is safe to store and show the OSPO.
     pub async fn send(
         &self,

@@ -151,6 +151,13 @@ impl Notifier {
         })
     }
 
+    /// Closes what the channels hold open and no longer need.
+    pub fn close_idle(&self) {
+        if let Some(mailer) = &self.mailer {
+            mailer.close_idle();
+        }
+    }
+
     /// Renders and sends one delivery with its facts (names filled) and, for
     /// an email, the recipient's address; the error is safe to store and
     /// show the OSPO (no body, no secret).

@@ -190,10 +190,23 @@ impl Smtp {
                 return None;
             }
             let mut connection = idle.connection;
-            if age <= FRESH || connection.test_connected().await {
+            if age <= FRESH {
+                return Some(connection);
+            }
+            let tested = tokio::time::timeout(self.timeout, connection.test_connected()).await;
+            if tested == Ok(true) {
                 return Some(connection);
             }
         }
+    }
+
+    /// Closes the connections idle for longer than `STALE`, so a quiet
+    /// outbox does not hold sockets the server has long given up on.
+    pub fn close_idle(&self) {
+        self.idle
+            .lock()
+            .expect("smtp pool lock")
+            .retain(|idle| idle.since.elapsed() <= STALE);
     }
 
     fn keep(&self, connection: AsyncSmtpConnection) {
@@ -434,6 +447,26 @@ mod tests {
         }
         assert_eq!(accepted.load(Ordering::SeqCst), 1);
         assert_eq!(smtp.idle.lock().unwrap().len(), 1);
+
+        // Idle past FRESH: tested with a NOOP, then used.
+        if let Some(earlier) = Instant::now().checked_sub(FRESH + Duration::from_secs(1)) {
+            smtp.idle.lock().unwrap()[0].since = earlier;
+            smtp.send(&envelope("b@example.com"), MESSAGE)
+                .await
+                .unwrap();
+            assert_eq!(accepted.load(Ordering::SeqCst), 1);
+        }
+
+        smtp.close_idle();
+        assert_eq!(smtp.idle.lock().unwrap().len(), 1, "used a moment ago");
+        let Some(long_ago) = Instant::now().checked_sub(STALE + Duration::from_secs(1)) else {
+            return; // a machine up for less than a minute
+        };
+        smtp.idle.lock().unwrap()[0].since = long_ago;
+        smtp.close_idle();
+        assert_eq!(smtp.idle.lock().unwrap().len(), 0);
+
+        // Last: a socket of its own is one more connection to the peer.
         assert!(smtp.socket().await.unwrap().nodelay().unwrap());
     }
 
