@@ -348,6 +348,9 @@ mod tests {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    use lettre::transport::smtp::client::Certificate;
+    use tokio_rustls::TlsAcceptor;
+
     use super::*;
 
     #[test]
@@ -393,7 +396,11 @@ mod tests {
     /// 250, counts connections, and with `hang_up` closes each connection
     /// after its first message, as a server's idle timeout would.
     async fn peer(hang_up: bool) -> (u16, Arc<AtomicUsize>) {
-        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        listen(hang_up, None).await
+    }
+
+    /// The same peer, over TLS from the first byte when `tls` is given.
+    async fn listen(hang_up: bool, tls: Option<TlsAcceptor>) -> (u16, Arc<AtomicUsize>) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let accepted = Arc::new(AtomicUsize::new(0));
@@ -401,29 +408,89 @@ mod tests {
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
                 counted.fetch_add(1, Ordering::SeqCst);
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    let (read, mut write) = socket.into_split();
-                    let mut lines = BufReader::new(read).lines();
-                    write.write_all(b"220 hi\r\n").await.unwrap();
-                    let mut in_data = false;
-                    while let Ok(Some(line)) = lines.next_line().await {
-                        let answer: &[u8] = match (in_data, line.as_str()) {
-                            (true, ".") => b"250 queued\r\n",
-                            (true, _) => continue,
-                            (false, "DATA") => b"354 go\r\n",
-                            (false, rcpt) if rcpt.contains("refused@") => b"550 no such user\r\n",
-                            _ => b"250 ok\r\n",
-                        };
-                        let message_done = in_data;
-                        in_data = answer.starts_with(b"354");
-                        if write.write_all(answer).await.is_err() || (hang_up && message_done) {
-                            return;
+                    match tls {
+                        Some(tls) => {
+                            if let Ok(stream) = tls.accept(socket).await {
+                                session(stream, hang_up).await;
+                            }
                         }
+                        None => session(socket, hang_up).await,
                     }
                 });
             }
         });
         (port, accepted)
+    }
+
+    async fn session<S: AsyncRead + AsyncWrite + Unpin>(stream: S, hang_up: bool) {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let (read, mut write) = tokio::io::split(stream);
+        let mut lines = BufReader::new(read).lines();
+        let mut answer_with = async |answer: &[u8]| {
+            write.write_all(answer).await.is_ok() && write.flush().await.is_ok()
+        };
+        if !answer_with(b"220 hi\r\n").await {
+            return;
+        }
+        let mut in_data = false;
+        while let Ok(Some(line)) = lines.next_line().await {
+            let answer: &[u8] = match (in_data, line.as_str()) {
+                (true, ".") => b"250 queued\r\n",
+                (true, _) => continue,
+                (false, "DATA") => b"354 go\r\n",
+                (false, rcpt) if rcpt.contains("refused@") => b"550 no such user\r\n",
+                _ => b"250 ok\r\n",
+            };
+            let message_done = in_data;
+            in_data = answer.starts_with(b"354");
+            if !answer_with(answer).await || (hang_up && message_done) {
+                return;
+            }
+        }
+    }
+
+    /// A server with the test certificate for "localhost" (testdata/).
+    fn tls_acceptor() -> TlsAcceptor {
+        use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+        use tokio_rustls::rustls::{ServerConfig, crypto::ring::default_provider};
+        let certificate = CertificateDer::from(include_bytes!("testdata/localhost.der").to_vec());
+        let key = PrivatePkcs8KeyDer::from(include_bytes!("testdata/localhost.key.der").to_vec());
+        let config = ServerConfig::builder_with_provider(Arc::new(default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![certificate], PrivateKeyDer::Pkcs8(key))
+            .unwrap();
+        TlsAcceptor::from(Arc::new(config))
+    }
+
+    #[tokio::test]
+    async fn implicit_tls_is_verified_and_carries_the_session() {
+        let (port, accepted) = listen(false, Some(tls_acceptor())).await;
+        let url = format!("smtps://localhost:{port}");
+
+        // The test CA is nobody's root: the certificate is refused.
+        let untrusting = Smtp::new(&url, Duration::from_secs(5)).unwrap();
+        let refused = untrusting.send(&envelope("b@example.com"), MESSAGE).await;
+        assert!(refused.is_err(), "an unknown issuer must be refused");
+
+        let ca = Certificate::from_der(include_bytes!("testdata/ca.der").to_vec()).unwrap();
+        let mut smtp = Smtp::new(&url, Duration::from_secs(5)).unwrap();
+        smtp.tls = Some(
+            TlsParameters::builder("localhost".into())
+                .add_root_certificate(ca)
+                .build()
+                .unwrap(),
+        );
+        for _ in 0..3 {
+            smtp.send(&envelope("b@example.com"), MESSAGE)
+                .await
+                .unwrap();
+        }
+        // One refused connection, then one kept for three messages.
+        assert_eq!(accepted.load(Ordering::SeqCst), 2);
     }
 
     fn envelope(to: &str) -> Envelope {
