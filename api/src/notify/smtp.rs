@@ -484,11 +484,7 @@ mod tests {
                 .build()
                 .unwrap(),
         );
-        for _ in 0..3 {
-            smtp.send(&envelope("b@example.com"), MESSAGE)
-                .await
-                .unwrap();
-        }
+        send_ok(&smtp, 3).await;
         // One refused connection, then one kept for three messages.
         assert_eq!(accepted.load(Ordering::SeqCst), 2);
     }
@@ -503,24 +499,32 @@ mod tests {
 
     const MESSAGE: &[u8] = b"Subject: x\r\n\r\nhello\r\n";
 
-    #[tokio::test]
-    async fn sockets_are_nodelay_and_connections_are_kept() {
-        let (port, accepted) = peer(false).await;
-        let smtp = Smtp::new(&format!("smtp://127.0.0.1:{port}"), Duration::from_secs(5)).unwrap();
-        for _ in 0..3 {
+    /// A client of the plain peer on `port`.
+    fn client(port: u16) -> Smtp {
+        Smtp::new(&format!("smtp://127.0.0.1:{port}"), Duration::from_secs(5)).unwrap()
+    }
+
+    /// Sends `n` messages, each of which must be accepted.
+    async fn send_ok(smtp: &Smtp, n: usize) {
+        for _ in 0..n {
             smtp.send(&envelope("b@example.com"), MESSAGE)
                 .await
                 .unwrap();
         }
+    }
+
+    #[tokio::test]
+    async fn sockets_are_nodelay_and_connections_are_kept() {
+        let (port, accepted) = peer(false).await;
+        let smtp = client(port);
+        send_ok(&smtp, 3).await;
         assert_eq!(accepted.load(Ordering::SeqCst), 1);
         assert_eq!(smtp.idle.lock().unwrap().len(), 1);
 
         // Idle past FRESH: tested with a NOOP, then used.
         if let Some(earlier) = Instant::now().checked_sub(FRESH + Duration::from_secs(1)) {
             smtp.idle.lock().unwrap()[0].since = earlier;
-            smtp.send(&envelope("b@example.com"), MESSAGE)
-                .await
-                .unwrap();
+            send_ok(&smtp, 1).await;
             assert_eq!(accepted.load(Ordering::SeqCst), 1);
         }
 
@@ -540,19 +544,15 @@ mod tests {
     #[tokio::test]
     async fn a_connection_the_server_closed_is_replaced_and_the_message_sent() {
         let (port, accepted) = peer(true).await;
-        let smtp = Smtp::new(&format!("smtp://127.0.0.1:{port}"), Duration::from_secs(5)).unwrap();
-        for _ in 0..3 {
-            smtp.send(&envelope("b@example.com"), MESSAGE)
-                .await
-                .unwrap();
-        }
+        let smtp = client(port);
+        send_ok(&smtp, 3).await;
         assert_eq!(accepted.load(Ordering::SeqCst), 3);
     }
 
     #[tokio::test]
     async fn a_refusal_is_the_servers_verdict_and_not_sent_again() {
         let (port, accepted) = peer(false).await;
-        let smtp = Smtp::new(&format!("smtp://127.0.0.1:{port}"), Duration::from_secs(5)).unwrap();
+        let smtp = client(port);
         smtp.send(&envelope("b@example.com"), MESSAGE)
             .await
             .unwrap();
