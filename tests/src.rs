@@ -51,17 +51,80 @@ macro_rules! on_both_backends {
     };
 }
 
-/// A fresh, migrated database URL for `backend`, or `None` when PostgreSQL
-/// is not configured outside CI.
-pub async fn fresh_database(backend: Backend) -> Option<String> {
+/// A database made for one test, removed when the last server over it is
+/// dropped, so test runs do not pile up files in the temporary directory or
+/// databases in the cluster. A failing test keeps its database and says where.
+pub struct TestDatabase {
+    pub url: String,
+    place: Place,
+}
+
+enum Place {
+    /// The directory holding the SQLite file: once it is gone, a connection
+    /// a server opens late fails instead of creating a stray empty file.
+    Sqlite(Option<tempfile::TempDir>),
+    Postgres {
+        admin: String,
+        name: String,
+    },
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            if let Place::Sqlite(dir) = &mut self.place {
+                dir.take().map(tempfile::TempDir::keep);
+            }
+            eprintln!("kept the failed test's database: {}", self.url);
+            return;
+        }
+        let Place::Postgres { admin, name } = &self.place else {
+            return;
+        };
+        let (admin, name) = (admin.clone(), name.clone());
+        // Drop may run inside a current-thread runtime, which cannot block on
+        // a future, so the DROP gets a thread and a runtime of its own.
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?
+                .block_on(async {
+                    let db = sea_orm::Database::connect(&admin).await?;
+                    db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await?;
+                    db.close().await
+                })
+                .map_err(|e| e.to_string())
+        })
+        .join();
+        if let Ok(Err(e)) = dropped {
+            eprintln!("could not drop the test database {}: {e}", self.url);
+        }
+    }
+}
+
+/// A fresh database for `backend`, or `None` when PostgreSQL is not
+/// configured outside CI.
+pub async fn fresh_database(backend: Backend) -> Option<TestDatabase> {
     let name = format!(
         "tandem_t_{}",
         tandem::store::people::new_id().replace('-', "")
     );
     match backend {
         Backend::Sqlite => {
-            let path = std::env::temp_dir().join(format!("{name}.db"));
-            Some(format!("sqlite://{}?mode=rwc", path.display()))
+            let dir = tempfile::Builder::new()
+                .prefix("tandem_t_")
+                .tempdir()
+                .expect("a temporary directory");
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("tandem.db").display()
+            );
+            Some(TestDatabase {
+                url,
+                place: Place::Sqlite(Some(dir)),
+            })
         }
         Backend::Postgres => {
             let Ok(admin) = std::env::var("TANDEM_TEST_POSTGRES_URL") else {
@@ -90,7 +153,10 @@ pub async fn fresh_database(backend: Backend) -> Option<String> {
                 .rsplit_once('/')
                 .map(|(base, _)| base)
                 .expect("a postgres URL with a database");
-            Some(format!("{base}/{name}"))
+            Some(TestDatabase {
+                url: format!("{base}/{name}"),
+                place: Place::Postgres { admin, name },
+            })
         }
     }
 }
@@ -105,6 +171,9 @@ pub struct TestApp {
     pub state: tandem::app::AppState,
     /// Statements the server has sent to the database so far.
     pub queries: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Shared with the other instances over the same database, which is
+    /// removed when the last of them is dropped.
+    database: std::sync::Arc<TestDatabase>,
 }
 
 impl TestApp {
@@ -115,10 +184,10 @@ impl TestApp {
 
     /// Starts a server after `tweak` has adjusted the configuration.
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<Self> {
-        let url = fresh_database(backend).await?;
-        let mut config = Config::for_tests(&url, SECRET);
+        let database = fresh_database(backend).await?;
+        let mut config = Config::for_tests(&database.url, SECRET);
         tweak(&mut config);
-        Some(Self::start(config, backend).await)
+        Some(Self::start(config, backend, database.into()).await)
     }
 
     /// Starts a server as `spawn_with` does, or says why it would not start.
@@ -126,10 +195,10 @@ impl TestApp {
         backend: Backend,
         tweak: impl FnOnce(&mut Config),
     ) -> Option<Result<Self, String>> {
-        let url = fresh_database(backend).await?;
-        let mut config = Config::for_tests(&url, SECRET);
+        let database = fresh_database(backend).await?;
+        let mut config = Config::for_tests(&database.url, SECRET);
         tweak(&mut config);
-        Some(Self::try_start(config, backend).await)
+        Some(Self::try_start(config, backend, database.into()).await)
     }
 
     /// Starts another server instance over the same database.
@@ -142,16 +211,24 @@ impl TestApp {
     pub async fn another_instance_with(&self, tweak: impl FnOnce(&mut Config)) -> Self {
         let mut config = self.config.clone();
         tweak(&mut config);
-        Self::start(config, self.backend).await
+        Self::start(config, self.backend, self.database.clone()).await
     }
 
-    async fn start(config: Config, backend: Backend) -> Self {
-        Self::try_start(config, backend)
+    async fn start(
+        config: Config,
+        backend: Backend,
+        database: std::sync::Arc<TestDatabase>,
+    ) -> Self {
+        Self::try_start(config, backend, database)
             .await
             .unwrap_or_else(|e| panic!("build server: {e}"))
     }
 
-    async fn try_start(config: Config, backend: Backend) -> Result<Self, String> {
+    async fn try_start(
+        config: Config,
+        backend: Backend,
+        database: std::sync::Arc<TestDatabase>,
+    ) -> Result<Self, String> {
         let db = tandem::db::connect(&config.database_url, 5)
             .await
             .expect("connect");
@@ -180,6 +257,7 @@ impl TestApp {
             backend,
             state,
             queries,
+            database,
         })
     }
 

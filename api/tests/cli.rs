@@ -18,10 +18,15 @@ fn tandem() -> Command {
     cmd
 }
 
-fn temp_db() -> String {
-    let path =
-        std::env::temp_dir().join(format!("tandem-cli-{}.db", tandem::store::people::new_id()));
-    format!("sqlite://{}?mode=rwc", path.display())
+/// A SQLite URL in a directory of its own, removed when the returned
+/// directory is dropped (keep it alive while the database is in use).
+fn temp_db() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("tandem.db").display()
+    );
+    (dir, url)
 }
 
 /// Runs `cmd` to completion, killing it after a minute so a server that
@@ -46,9 +51,10 @@ fn output_within_a_minute(cmd: &mut Command) -> std::process::Output {
 /// Runs `serve` with `env` and expects it to refuse to start, naming `var`.
 #[track_caller]
 fn refuses(env: &[(&str, &str)], var: &str) {
+    let (_dir, db_url) = temp_db();
     let mut cmd = tandem();
     cmd.arg("serve")
-        .env("DATABASE_URL", temp_db())
+        .env("DATABASE_URL", &db_url)
         .env("TANDEM_LISTEN", "127.0.0.1:0");
     for (k, v) in env {
         cmd.env(k, v);
@@ -185,9 +191,10 @@ fn key_sources_are_one_and_fetched_over_https_only() {
             v if v.ends_with("_FILE") => "/tmp/keys",
             _ => "https://login.example.com/keys",
         };
+        let (_dir, db_url) = temp_db();
         let mut cmd = tandem();
         cmd.args(["serve", "--listen", "127.0.0.1:0"])
-            .env("DATABASE_URL", temp_db())
+            .env("DATABASE_URL", &db_url)
             .env(first, value(first))
             .env(second, value(second));
         let output = output_within_a_minute(&mut cmd);
@@ -237,10 +244,11 @@ fn key_sources_are_one_and_fetched_over_https_only() {
 fn an_unreachable_key_set_stops_start_up_unless_lazy() {
     // Nothing listens on port 9 of the loopback (discard): the fetch fails fast.
     let url = "http://127.0.0.1:9/keys";
+    let (_dir, db_url) = temp_db();
     let output = output_within_a_minute(
         tandem()
             .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("DATABASE_URL", temp_db())
+            .env("DATABASE_URL", &db_url)
             .env("TANDEM_JWT_JWKS_URL", url),
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -250,9 +258,10 @@ fn an_unreachable_key_set_stops_start_up_unless_lazy() {
         "{stderr}"
     );
     // Lazy: it starts, and is not ready until a fetch succeeds.
+    let (_dir, db_url) = temp_db();
     let mut child = tandem()
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("DATABASE_URL", temp_db())
+        .env("DATABASE_URL", &db_url)
         .env("TANDEM_JWT_JWKS_URL", url)
         .env("TANDEM_JWT_JWKS_START_LAZY", "on")
         .env("RUST_LOG", "debug")
@@ -311,9 +320,10 @@ fn post_body(address: &str, token: &str, body: &serde_json::Value) -> String {
 /// with introspection off, no "did you mean" names a field.
 #[test]
 fn client_mistakes_get_client_codes_and_log_no_error() {
+    let (_dir, db_url) = temp_db();
     let mut child = tandem()
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("DATABASE_URL", temp_db())
+        .env("DATABASE_URL", &db_url)
         .env("TANDEM_JWT_SECRET", SECRET)
         .env("TANDEM_INTROSPECTION", "off")
         .env("RUST_LOG", "info")
@@ -411,9 +421,10 @@ fn client_mistakes_get_client_codes_and_log_no_error() {
 /// naming `var` (and whatever else `names`).
 #[track_caller]
 fn key_refused(alg: &str, var: &str, value: &str, names: &[&str]) {
+    let (_dir, db_url) = temp_db();
     let mut cmd = tandem();
     cmd.args(["serve", "--listen", "127.0.0.1:0"])
-        .env("DATABASE_URL", temp_db())
+        .env("DATABASE_URL", &db_url)
         .env("TANDEM_JWT_ALG", alg)
         .env(var, value);
     let output = output_within_a_minute(&mut cmd);
@@ -476,14 +487,32 @@ fn keys_that_do_not_fit_the_algorithm_stop_start_up() {
             "jwks.json",
             &serde_json::json!({ "keys": keys }).to_string(),
         )
-        .display()
-        .to_string()
     };
     let file = "TANDEM_JWT_JWKS_FILE";
-    key_refused("RS256", file, &jwks(vec![&oct]), &["\"hmac\"", "oct"]);
-    key_refused("RS256", file, &jwks(vec![&rsa, &oct]), &["\"hmac\""]);
-    key_refused("RS256", file, &jwks(vec![&rsa, &ec]), &["\"ec\"", "RS256"]);
-    key_refused("ES256", file, &jwks(vec![&ec, &rsa]), &["\"rsa\"", "ES256"]);
+    key_refused(
+        "RS256",
+        file,
+        jwks(vec![&oct]).to_str().unwrap(),
+        &["\"hmac\"", "oct"],
+    );
+    key_refused(
+        "RS256",
+        file,
+        jwks(vec![&rsa, &oct]).to_str().unwrap(),
+        &["\"hmac\""],
+    );
+    key_refused(
+        "RS256",
+        file,
+        jwks(vec![&rsa, &ec]).to_str().unwrap(),
+        &["\"ec\"", "RS256"],
+    );
+    key_refused(
+        "ES256",
+        file,
+        jwks(vec![&ec, &rsa]).to_str().unwrap(),
+        &["\"rsa\"", "ES256"],
+    );
 }
 
 /// A fresh, empty PostgreSQL database, or `None` (said in the output)
@@ -558,13 +587,23 @@ async fn three_instances_starting_at_once_migrate_once() {
         .try_get_by_index::<i64>(0)
         .unwrap();
     assert_eq!(applied as usize, migration::MIGRATIONS.len());
+    db.close().await.ok();
+    // Passed: the database is dropped, so runs do not pile them up.
+    let admin = sea_orm::Database::connect(std::env::var("TANDEM_TEST_POSTGRES_URL").unwrap())
+        .await
+        .unwrap();
+    let name = url.rsplit('/').next().unwrap();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .unwrap();
 }
 
 /// With `TANDEM_MIGRATE_ON_START=off`, `serve` leaves the schema to
 /// `tandem migrate` and refuses a database that has not had it.
 #[test]
 fn serve_can_leave_migrations_to_their_own_step() {
-    let db = temp_db();
+    let (_dir, db) = temp_db();
     let serve = || {
         let mut cmd = tandem();
         cmd.args(["serve", "--listen", "127.0.0.1:0"])
@@ -597,18 +636,19 @@ fn serve_can_leave_migrations_to_their_own_step() {
 
 #[test]
 fn the_config_file_is_read_and_the_environment_wins() {
-    let path =
-        std::env::temp_dir().join(format!("tandem-{}.toml", tandem::store::people::new_id()));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tandem.toml");
     std::fs::write(
         &path,
         format!("jwt_secret = \"{SECRET}\"\nmax_depth = \"deep\"\n"),
     )
     .unwrap();
+    let (_dir, db_url) = temp_db();
     let output = output_within_a_minute(
         tandem()
             .args(["serve", "--listen", "127.0.0.1:0", "--config"])
             .arg(&path)
-            .env("DATABASE_URL", temp_db()),
+            .env("DATABASE_URL", &db_url),
     );
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("TANDEM_MAX_DEPTH"));
@@ -683,9 +723,10 @@ fn token_and_schema_print() {
 
 #[test]
 fn serve_drains_and_exits_zero_on_sigterm() {
+    let (_dir, db_url) = temp_db();
     let mut child = tandem()
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("DATABASE_URL", temp_db())
+        .env("DATABASE_URL", &db_url)
         .env("TANDEM_JWT_SECRET", SECRET)
         .env("RUST_LOG", "info")
         .stderr(Stdio::piped())
@@ -710,9 +751,10 @@ fn serve_drains_and_exits_zero_on_sigterm() {
 
 #[test]
 fn a_closed_log_pipe_does_not_stop_the_service() {
+    let (_dir, db_url) = temp_db();
     let mut child = tandem()
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("DATABASE_URL", temp_db())
+        .env("DATABASE_URL", &db_url)
         .env("TANDEM_JWT_SECRET", SECRET)
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
@@ -787,11 +829,15 @@ fn status_of(address: &str, path: &str) -> u16 {
         .unwrap_or_else(|| panic!("not an HTTP response: {response:?}"))
 }
 
-fn write_temp(name: &str, text: &str) -> std::path::PathBuf {
-    let path =
-        std::env::temp_dir().join(format!("tandem-{}-{name}", tandem::store::people::new_id()));
-    std::fs::write(&path, text).unwrap();
-    path
+/// A file holding `text`, removed when the returned path is dropped.
+fn write_temp(name: &str, text: &str) -> tempfile::TempPath {
+    let file = tempfile::Builder::new()
+        .prefix("tandem-")
+        .suffix(&format!("-{name}"))
+        .tempfile()
+        .unwrap();
+    std::fs::write(file.path(), text).unwrap();
+    file.into_temp_path()
 }
 
 #[test]
@@ -803,10 +849,8 @@ fn solve_reads_files_keeps_ids_and_writes_rows() {
         "scores.csv",
         "mentee,mentor,score\ne001,m01,8\ne001,m02,5\ne002,m01,9\ne002,m02,1\n",
     );
-    let out = std::env::temp_dir().join(format!(
-        "tandem-{}-out.csv",
-        tandem::store::people::new_id()
-    ));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv");
     let run = |strategy: &str| {
         let output = tandem()
             .args(["solve", "--capacities"])
@@ -871,12 +915,11 @@ fn solve_reports_malformed_input_with_its_line() {
 
 #[test]
 fn generate_writes_deterministic_instances_that_solve_exactly() {
+    let dir = tempfile::tempdir().unwrap();
     let files = |tag: &str| {
-        let dir = std::env::temp_dir();
-        let id = tandem::store::people::new_id();
         (
-            dir.join(format!("tandem-{id}-{tag}-caps.csv")),
-            dir.join(format!("tandem-{id}-{tag}-scores.csv")),
+            dir.path().join(format!("{tag}-caps.csv")),
+            dir.path().join(format!("{tag}-scores.csv")),
         )
     };
     let generate = |caps: &std::path::Path, scores: &std::path::Path| {
@@ -996,7 +1039,7 @@ fn generate_writes_deterministic_instances_that_solve_exactly() {
 
 #[test]
 fn sweep_runs_one_pass_and_reports_it() {
-    let db = temp_db();
+    let (_dir, db) = temp_db();
     let pass = output_within_a_minute(
         tandem()
             .args(["sweep", "--now", "2030-01-01T09:00:00Z"])
@@ -1025,7 +1068,7 @@ fn sweep_runs_one_pass_and_reports_it() {
 #[tokio::test]
 async fn notifications_retry_dead_requeues_and_deliver_runs_a_pass() {
     use sea_orm::{ConnectionTrait, Statement};
-    let db = temp_db();
+    let (_dir, db) = temp_db();
     let migrated = output_within_a_minute(tandem().arg("migrate").env("DATABASE_URL", &db));
     assert!(migrated.status.success());
     let conn = sea_orm::Database::connect(&db).await.expect("connect");
@@ -1148,7 +1191,7 @@ impl Receiver {
 async fn a_delivery_claimed_by_a_killed_process_is_sent_after_its_lease() {
     use sea_orm::{ConnectionTrait, Statement};
     use std::sync::atomic::Ordering;
-    let db = temp_db();
+    let (_dir, db) = temp_db();
     let receiver = Receiver::start();
     let env = |cmd: &mut Command| {
         cmd.env("DATABASE_URL", &db)
@@ -1222,7 +1265,7 @@ async fn a_delivery_claimed_by_a_killed_process_is_sent_after_its_lease() {
 
 #[test]
 fn people_leave_from_the_command_line() {
-    let db = temp_db();
+    let (_dir, db) = temp_db();
     let run = |args: &[&str]| {
         let output = tandem()
             .args(args)

@@ -33,10 +33,8 @@ fn records(bytes: &[u8]) -> Vec<Vec<String>> {
 
 #[test]
 fn the_seeded_history_exports() {
-    let path = std::env::temp_dir().join(format!(
-        "tandem-export-{}.db",
-        tandem::store::people::new_id()
-    ));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tandem.db");
     let db = format!("sqlite://{}?mode=rwc", path.display());
     ok(tandem(&db)
         .args(["seed", "--demo", "--people", "40"])

@@ -17,13 +17,6 @@ fn tandem() -> Command {
     cmd
 }
 
-fn temp_path(name: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!(
-        "tandem-import-{}-{name}",
-        tandem::store::people::new_id()
-    ))
-}
-
 /// Runs `tandem import` over `db`, killed after a minute so a hang fails.
 fn import(db: &str, csv: &std::path::Path, dry_run: bool) -> Output {
     let mut cmd = tandem();
@@ -79,6 +72,8 @@ fn people_in(db: &str) -> i64 {
 
 #[test]
 fn import_reports_as_json_writes_all_or_nothing_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let temp_path = |name: &str| dir.path().join(name);
     let db = format!("sqlite://{}?mode=rwc", temp_path("cli.db").display());
     let csv = temp_path("people.csv");
     std::fs::write(

@@ -277,10 +277,8 @@ async fn public_key_algorithms(backend: Backend) {
 async fn jwks_selects_the_key_by_kid(backend: Backend) {
     let mut jwk = jsonwebtoken::jwk::Jwk::from_encoding_key(&rsa_key(), Algorithm::RS256).unwrap();
     jwk.common.key_id = Some("key-2026".into());
-    let path = std::env::temp_dir().join(format!(
-        "tandem-jwks-{}.json",
-        tandem::store::people::new_id()
-    ));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jwks.json");
     std::fs::write(
         &path,
         serde_json::to_vec(&json!({ "keys": [jwk] })).unwrap(),

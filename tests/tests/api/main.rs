@@ -8,6 +8,7 @@ mod cases;
 mod cohort;
 mod export;
 mod freshness;
+mod harness;
 mod http;
 mod import;
 mod jwks;

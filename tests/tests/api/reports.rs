@@ -608,9 +608,8 @@ on_both_backends!(
 /// what the primary holds. On SQLite the setting is refused at start-up.
 async fn figures_read_from_the_replica(backend: Backend) {
     if backend == Backend::Sqlite {
-        let dir = std::env::temp_dir().join(format!("tandem-read-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("tandem.toml");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tandem.toml");
         std::fs::write(
             &file,
             "database_url = \"sqlite::memory:\"\nread_database_url = \"postgres://replica/tandem\"\njwt_secret = \"0123456789abcdef0123456789abcdef\"\n",
@@ -629,11 +628,12 @@ async fn figures_read_from_the_replica(backend: Backend) {
         return;
     };
     {
-        let db = tandem::db::connect(&replica, 2).await.unwrap();
+        let db = tandem::db::connect(&replica.url, 2).await.unwrap();
         tandem::Migrator::up(&db).await.unwrap();
         db.close().await.ok();
     }
-    let Some(app) = TestApp::spawn_with(backend, |c| c.read_database_url = Some(replica)).await
+    let Some(app) =
+        TestApp::spawn_with(backend, |c| c.read_database_url = Some(replica.url.clone())).await
     else {
         return;
     };
