@@ -396,11 +396,21 @@ mod tests {
     /// 250, counts connections, and with `hang_up` closes each connection
     /// after its first message, as a server's idle timeout would.
     async fn peer(hang_up: bool) -> (u16, Arc<AtomicUsize>) {
-        listen(hang_up, None).await
+        listen(hang_up, PeerTls::None).await
     }
 
-    /// The same peer, over TLS from the first byte when `tls` is given.
-    async fn listen(hang_up: bool, tls: Option<TlsAcceptor>) -> (u16, Arc<AtomicUsize>) {
+    /// How the peer secures a connection.
+    #[derive(Clone)]
+    enum PeerTls {
+        None,
+        /// From the first byte, as on port 465.
+        Implicit(TlsAcceptor),
+        /// Offered as STARTTLS, as on port 587; mail before it is refused.
+        StartTls(TlsAcceptor),
+    }
+
+    /// The same peer, secured as `tls` says.
+    async fn listen(hang_up: bool, tls: PeerTls) -> (u16, Arc<AtomicUsize>) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let accepted = Arc::new(AtomicUsize::new(0));
@@ -411,12 +421,20 @@ mod tests {
                 let tls = tls.clone();
                 tokio::spawn(async move {
                     match tls {
-                        Some(tls) => {
+                        PeerTls::None => session(socket, hang_up, true).await,
+                        PeerTls::Implicit(tls) => {
                             if let Ok(stream) = tls.accept(socket).await {
-                                session(stream, hang_up).await;
+                                session(stream, hang_up, true).await;
                             }
                         }
-                        None => session(socket, hang_up).await,
+                        PeerTls::StartTls(tls) => {
+                            let Some(socket) = clear_until_starttls(socket).await else {
+                                return;
+                            };
+                            if let Ok(stream) = tls.accept(socket).await {
+                                session(stream, hang_up, false).await;
+                            }
+                        }
                     }
                 });
             }
@@ -424,14 +442,39 @@ mod tests {
         (port, accepted)
     }
 
-    async fn session<S: AsyncRead + AsyncWrite + Unpin>(stream: S, hang_up: bool) {
+    /// The clear-text start of a STARTTLS session: the socket once the
+    /// client has asked for TLS, or `None` if it tried to send without.
+    async fn clear_until_starttls(socket: TcpStream) -> Option<TcpStream> {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let mut socket = BufReader::new(socket);
+        socket.get_mut().write_all(b"220 hi\r\n").await.ok()?;
+        loop {
+            let mut line = String::new();
+            if socket.read_line(&mut line).await.ok()? == 0 {
+                return None;
+            }
+            let answer: &[u8] = match line.trim_end() {
+                ehlo if ehlo.starts_with("EHLO") => b"250-localhost\r\n250 STARTTLS\r\n",
+                "STARTTLS" => {
+                    socket.get_mut().write_all(b"220 go ahead\r\n").await.ok()?;
+                    return Some(socket.into_inner());
+                }
+                _ => b"530 must issue a STARTTLS command first\r\n",
+            };
+            socket.get_mut().write_all(answer).await.ok()?;
+        }
+    }
+
+    /// An SMTP session that accepts mail; `greet` is false after STARTTLS,
+    /// where the client speaks first.
+    async fn session<S: AsyncRead + AsyncWrite + Unpin>(stream: S, hang_up: bool, greet: bool) {
         use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
         let (read, mut write) = tokio::io::split(stream);
         let mut lines = BufReader::new(read).lines();
         let mut answer_with = async |answer: &[u8]| {
             write.write_all(answer).await.is_ok() && write.flush().await.is_ok()
         };
-        if !answer_with(b"220 hi\r\n").await {
+        if greet && !answer_with(b"220 hi\r\n").await {
             return;
         }
         let mut in_data = false;
@@ -466,9 +509,22 @@ mod tests {
         TlsAcceptor::from(Arc::new(config))
     }
 
+    /// A client for `url` that trusts the test CA (testdata/).
+    fn trusting(url: &str) -> Smtp {
+        let ca = Certificate::from_der(include_bytes!("testdata/ca.der").to_vec()).unwrap();
+        let mut smtp = Smtp::new(url, Duration::from_secs(5)).unwrap();
+        smtp.tls = Some(
+            TlsParameters::builder("localhost".into())
+                .add_root_certificate(ca)
+                .build()
+                .unwrap(),
+        );
+        smtp
+    }
+
     #[tokio::test]
     async fn implicit_tls_is_verified_and_carries_the_session() {
-        let (port, accepted) = listen(false, Some(tls_acceptor())).await;
+        let (port, accepted) = listen(false, PeerTls::Implicit(tls_acceptor())).await;
         let url = format!("smtps://localhost:{port}");
 
         // The test CA is nobody's root: the certificate is refused.
@@ -476,16 +532,41 @@ mod tests {
         let refused = untrusting.send(&envelope("b@example.com"), MESSAGE).await;
         assert!(refused.is_err(), "an unknown issuer must be refused");
 
-        let ca = Certificate::from_der(include_bytes!("testdata/ca.der").to_vec()).unwrap();
-        let mut smtp = Smtp::new(&url, Duration::from_secs(5)).unwrap();
-        smtp.tls = Some(
-            TlsParameters::builder("localhost".into())
-                .add_root_certificate(ca)
-                .build()
-                .unwrap(),
-        );
-        send_ok(&smtp, 3).await;
+        send_ok(&trusting(&url), 3).await;
         // One refused connection, then one kept for three messages.
+        assert_eq!(accepted.load(Ordering::SeqCst), 2);
+    }
+
+    /// The peer refuses mail before STARTTLS, so every message accepted
+    /// below went over TLS.
+    #[tokio::test]
+    async fn starttls_is_verified_required_and_carries_the_session() {
+        let (port, accepted) = listen(false, PeerTls::StartTls(tls_acceptor())).await;
+        let required = format!("smtp://localhost:{port}?tls=required");
+
+        let untrusting = Smtp::new(&required, Duration::from_secs(5)).unwrap();
+        let refused = untrusting.send(&envelope("b@example.com"), MESSAGE).await;
+        assert!(refused.is_err(), "an unknown issuer must be refused");
+
+        send_ok(&trusting(&required), 3).await;
+        assert_eq!(accepted.load(Ordering::SeqCst), 2);
+        let opportunistic = format!("smtp://localhost:{port}?tls=opportunistic");
+        send_ok(&trusting(&opportunistic), 1).await;
+        assert_eq!(accepted.load(Ordering::SeqCst), 3);
+
+        // A server that offers no STARTTLS: required TLS sends nothing in
+        // the clear; opportunistic TLS sends anyway.
+        let (clear, accepted) = peer(false).await;
+        let e = trusting(&format!("smtp://localhost:{clear}?tls=required"))
+            .send(&envelope("b@example.com"), MESSAGE)
+            .await
+            .unwrap_err();
+        assert!(e.contains("STARTTLS"), "{e}");
+        send_ok(
+            &trusting(&format!("smtp://localhost:{clear}?tls=opportunistic")),
+            1,
+        )
+        .await;
         assert_eq!(accepted.load(Ordering::SeqCst), 2);
     }
 
