@@ -392,10 +392,26 @@ mod tests {
         }
     }
 
+    /// What a peer has seen.
+    #[derive(Default)]
+    struct Seen {
+        connections: AtomicUsize,
+        noops: AtomicUsize,
+    }
+
+    impl Seen {
+        fn connections(&self) -> usize {
+            self.connections.load(Ordering::SeqCst)
+        }
+        fn noops(&self) -> usize {
+            self.noops.load(Ordering::SeqCst)
+        }
+    }
+
     /// A one-line SMTP peer on loopback: greets, answers every line with
-    /// 250, counts connections, and with `hang_up` closes each connection
-    /// after its first message, as a server's idle timeout would.
-    async fn peer(hang_up: bool) -> (u16, Arc<AtomicUsize>) {
+    /// 250, counts connections and NOOPs, and with `hang_up` closes each
+    /// connection after its first message, as a server's idle timeout would.
+    async fn peer(hang_up: bool) -> (u16, Arc<Seen>) {
         listen(hang_up, PeerTls::None).await
     }
 
@@ -410,21 +426,22 @@ mod tests {
     }
 
     /// The same peer, secured as `tls` says.
-    async fn listen(hang_up: bool, tls: PeerTls) -> (u16, Arc<AtomicUsize>) {
+    async fn listen(hang_up: bool, tls: PeerTls) -> (u16, Arc<Seen>) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let accepted = Arc::new(AtomicUsize::new(0));
-        let counted = accepted.clone();
+        let seen = Arc::new(Seen::default());
+        let counted = seen.clone();
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
-                counted.fetch_add(1, Ordering::SeqCst);
+                counted.connections.fetch_add(1, Ordering::SeqCst);
                 let tls = tls.clone();
+                let seen = counted.clone();
                 tokio::spawn(async move {
                     match tls {
-                        PeerTls::None => session(socket, hang_up, true).await,
+                        PeerTls::None => session(socket, hang_up, true, &seen).await,
                         PeerTls::Implicit(tls) => {
                             if let Ok(stream) = tls.accept(socket).await {
-                                session(stream, hang_up, true).await;
+                                session(stream, hang_up, true, &seen).await;
                             }
                         }
                         PeerTls::StartTls(tls) => {
@@ -432,14 +449,14 @@ mod tests {
                                 return;
                             };
                             if let Ok(stream) = tls.accept(socket).await {
-                                session(stream, hang_up, false).await;
+                                session(stream, hang_up, false, &seen).await;
                             }
                         }
                     }
                 });
             }
         });
-        (port, accepted)
+        (port, seen)
     }
 
     /// The clear-text start of a STARTTLS session: the socket once the
@@ -467,7 +484,12 @@ mod tests {
 
     /// An SMTP session that accepts mail; `greet` is false after STARTTLS,
     /// where the client speaks first.
-    async fn session<S: AsyncRead + AsyncWrite + Unpin>(stream: S, hang_up: bool, greet: bool) {
+    async fn session<S: AsyncRead + AsyncWrite + Unpin>(
+        stream: S,
+        hang_up: bool,
+        greet: bool,
+        seen: &Seen,
+    ) {
         use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
         let (read, mut write) = tokio::io::split(stream);
         let mut lines = BufReader::new(read).lines();
@@ -479,6 +501,9 @@ mod tests {
         }
         let mut in_data = false;
         while let Ok(Some(line)) = lines.next_line().await {
+            if !in_data && line == "NOOP" {
+                seen.noops.fetch_add(1, Ordering::SeqCst);
+            }
             let answer: &[u8] = match (in_data, line.as_str()) {
                 (true, ".") => b"250 queued\r\n",
                 (true, _) => continue,
@@ -524,7 +549,7 @@ mod tests {
 
     #[tokio::test]
     async fn implicit_tls_is_verified_and_carries_the_session() {
-        let (port, accepted) = listen(false, PeerTls::Implicit(tls_acceptor())).await;
+        let (port, seen) = listen(false, PeerTls::Implicit(tls_acceptor())).await;
         let url = format!("smtps://localhost:{port}");
 
         // The test CA is nobody's root: the certificate is refused.
@@ -534,14 +559,14 @@ mod tests {
 
         send_ok(&trusting(&url), 3).await;
         // One refused connection, then one kept for three messages.
-        assert_eq!(accepted.load(Ordering::SeqCst), 2);
+        assert_eq!(seen.connections(), 2);
     }
 
     /// The peer refuses mail before STARTTLS, so every message accepted
     /// below went over TLS.
     #[tokio::test]
     async fn starttls_is_verified_required_and_carries_the_session() {
-        let (port, accepted) = listen(false, PeerTls::StartTls(tls_acceptor())).await;
+        let (port, seen) = listen(false, PeerTls::StartTls(tls_acceptor())).await;
         let required = format!("smtp://localhost:{port}?tls=required");
 
         let untrusting = Smtp::new(&required, Duration::from_secs(5)).unwrap();
@@ -549,14 +574,14 @@ mod tests {
         assert!(refused.is_err(), "an unknown issuer must be refused");
 
         send_ok(&trusting(&required), 3).await;
-        assert_eq!(accepted.load(Ordering::SeqCst), 2);
+        assert_eq!(seen.connections(), 2);
         let opportunistic = format!("smtp://localhost:{port}?tls=opportunistic");
         send_ok(&trusting(&opportunistic), 1).await;
-        assert_eq!(accepted.load(Ordering::SeqCst), 3);
+        assert_eq!(seen.connections(), 3);
 
         // A server that offers no STARTTLS: required TLS sends nothing in
         // the clear; opportunistic TLS sends anyway.
-        let (clear, accepted) = peer(false).await;
+        let (clear, seen) = peer(false).await;
         let e = trusting(&format!("smtp://localhost:{clear}?tls=required"))
             .send(&envelope("b@example.com"), MESSAGE)
             .await
@@ -567,7 +592,7 @@ mod tests {
             1,
         )
         .await;
-        assert_eq!(accepted.load(Ordering::SeqCst), 2);
+        assert_eq!(seen.connections(), 2);
     }
 
     fn envelope(to: &str) -> Envelope {
@@ -596,24 +621,38 @@ mod tests {
 
     #[tokio::test]
     async fn sockets_are_nodelay_and_connections_are_kept() {
-        let (port, accepted) = peer(false).await;
+        let (port, seen) = peer(false).await;
         let smtp = client(port);
         send_ok(&smtp, 3).await;
-        assert_eq!(accepted.load(Ordering::SeqCst), 1);
+        assert_eq!(seen.connections(), 1);
+        assert_eq!(
+            seen.noops(),
+            0,
+            "a connection used a moment ago is not tested"
+        );
         assert_eq!(smtp.idle.lock().unwrap().len(), 1);
 
         // Idle past FRESH: tested with a NOOP, then used.
         if let Some(earlier) = Instant::now().checked_sub(FRESH + Duration::from_secs(1)) {
             smtp.idle.lock().unwrap()[0].since = earlier;
             send_ok(&smtp, 1).await;
-            assert_eq!(accepted.load(Ordering::SeqCst), 1);
+            assert_eq!(seen.connections(), 1);
+            assert_eq!(seen.noops(), 1);
         }
+        let noops = seen.noops();
 
-        smtp.close_idle();
-        assert_eq!(smtp.idle.lock().unwrap().len(), 1, "used a moment ago");
+        // Idle past STALE: not tested but replaced.
         let Some(long_ago) = Instant::now().checked_sub(STALE + Duration::from_secs(1)) else {
             return; // a machine up for less than a minute
         };
+        smtp.idle.lock().unwrap()[0].since = long_ago;
+        send_ok(&smtp, 1).await;
+        assert_eq!(seen.connections(), 2);
+        assert_eq!(seen.noops(), noops);
+        assert_eq!(smtp.idle.lock().unwrap().len(), 1);
+
+        smtp.close_idle();
+        assert_eq!(smtp.idle.lock().unwrap().len(), 1, "used a moment ago");
         smtp.idle.lock().unwrap()[0].since = long_ago;
         smtp.close_idle();
         assert_eq!(smtp.idle.lock().unwrap().len(), 0);
@@ -623,16 +662,30 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn at_most_kept_connections_are_kept() {
+        let (port, seen) = peer(false).await;
+        let smtp = client(port);
+        // All start before any finishes, so each opens a connection.
+        let to = envelope("b@example.com");
+        let sends = (0..KEPT + 1).map(|_| smtp.send(&to, MESSAGE));
+        for sent in futures_util::future::join_all(sends).await {
+            sent.unwrap();
+        }
+        assert_eq!(seen.connections(), KEPT + 1);
+        assert_eq!(smtp.idle.lock().unwrap().len(), KEPT);
+    }
+
+    #[tokio::test]
     async fn a_connection_the_server_closed_is_replaced_and_the_message_sent() {
-        let (port, accepted) = peer(true).await;
+        let (port, seen) = peer(true).await;
         let smtp = client(port);
         send_ok(&smtp, 3).await;
-        assert_eq!(accepted.load(Ordering::SeqCst), 3);
+        assert_eq!(seen.connections(), 3);
     }
 
     #[tokio::test]
     async fn a_refusal_is_the_servers_verdict_and_not_sent_again() {
-        let (port, accepted) = peer(false).await;
+        let (port, seen) = peer(false).await;
         let smtp = client(port);
         smtp.send(&envelope("b@example.com"), MESSAGE)
             .await
@@ -643,6 +696,6 @@ mod tests {
             .unwrap_err();
         assert!(e.contains("550") || e.contains("no such user"), "{e}");
         // Refused on the kept connection, not tried on a second one.
-        assert_eq!(accepted.load(Ordering::SeqCst), 1);
+        assert_eq!(seen.connections(), 1);
     }
 }
