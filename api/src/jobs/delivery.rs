@@ -265,3 +265,16 @@ pub fn spawn(
         tracing::debug!("delivery worker stopped");
     })
 }
+
+#[cfg(test)]
+mod tests {
+    /// The backoff's jitter spreads retries over the fraction's range.
+    #[test]
+    fn jitter_is_a_fraction_that_varies() {
+        let mut draws: Vec<f64> = (0..64).map(|_| super::jitter()).collect();
+        assert!(draws.iter().all(|j| (0.0..1.0).contains(j)), "{draws:?}");
+        draws.sort_by(f64::total_cmp);
+        draws.dedup();
+        assert!(draws.len() > 32, "{draws:?}");
+    }
+}

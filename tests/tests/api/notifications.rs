@@ -546,6 +546,43 @@ async fn a_receiver_that_was_down_gets_everything_once_it_is_back(backend: Backe
     }
 }
 
+/// A pass takes batch after batch until the outbox has no more due: more
+/// than one batch (a hundred rows) of webhooks all go out in one pass.
+async fn one_pass_sends_more_than_a_batch(backend: Backend) {
+    let Some(rig) = rig(backend, |_| {}).await else {
+        return;
+    };
+    let app = &rig.app;
+    mentor(app, "rusty", &["rust"]).await;
+    mentee(app, "ana").await;
+    ask(app, "ana").await;
+    let sql = |sql: String| async move {
+        use sea_orm::ConnectionTrait;
+        app.db.execute_unprepared(&sql).await.unwrap();
+    };
+    // The proposal's webhook, copied under new ids (a delivery id is only
+    // ever a string to the receiver).
+    let columns = "channel, target, person_id, kind, match_id, request_id, payload, state, \
+                   attempts, due_at, lease_until, last_error, created_at, last_attempt_at, sent_at";
+    for copy in 0..120 {
+        sql(format!(
+            "INSERT INTO notification_delivery (id, {columns}) \
+             SELECT id || '-{copy}', {columns} FROM notification_delivery \
+             WHERE channel = 'webhook' AND id NOT LIKE '%-%-%-%-%-%'"
+        ))
+        .await;
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM notification_delivery")
+            .await,
+        122
+    );
+    let done = pass(app, Utc::now()).await;
+    assert_eq!(done.sent, 122, "{done:?}");
+    assert_eq!(rig.hooks.accepted().len(), 121);
+    assert_eq!(rig.smtp.mails().len(), 1);
+}
+
 async fn a_rolled_back_change_notifies_nobody(backend: Backend) {
     let Some(rig) = rig(backend, |_| {}).await else {
         return;
@@ -1111,6 +1148,7 @@ async fn retrying_dead_deliveries_wakes_the_worker(backend: Backend) {
 }
 
 on_both_backends!(
+    one_pass_sends_more_than_a_batch,
     the_servers_own_worker_delivers_soon_after_the_commit,
     retrying_dead_deliveries_wakes_the_worker,
     a_redirect_is_not_followed,
