@@ -282,6 +282,61 @@ mod tests {
         }
     }
 
+    fn text(kind: Kind, side: &str, detail: Detail) -> String {
+        message(kind, &facts(side, detail)).paragraphs.join("\n")
+    }
+
+    #[test]
+    fn times_reasons_and_sides_read_as_written() {
+        let at = "2026-12-01T09:30:00Z".parse().unwrap();
+        let due = |expires_at| Detail {
+            expires_at,
+            ..Detail::default()
+        };
+        assert!(
+            text(Kind::RequestReproposed, "mentee", due(Some(at)))
+                .contains("until 2026-12-01 09:30 UTC to answer")
+        );
+        assert!(text(Kind::RequestReproposed, "mentee", due(None)).contains("until soon"));
+        for (slug, reads) in [
+            (
+                "not-right-expertise",
+                "because their expertise is not the right fit.",
+            ),
+            ("no-time-now", "because they have no time for it right now."),
+            (
+                "another-mentor-better",
+                "because another mentor would suit you better.",
+            ),
+            ("other", "because of another reason."),
+        ] {
+            let detail = Detail {
+                decline_reason: Some(slug.into()),
+                ..Detail::default()
+            };
+            assert!(
+                text(Kind::ProposalDeclined, "mentee", detail).contains(reads),
+                "{slug}"
+            );
+        }
+        assert!(
+            text(Kind::ProposalExpired, "mentor", Detail::default())
+                .starts_with("You did not answer in time")
+        );
+        assert!(
+            text(Kind::ProposalExpired, "mentee", Detail::default())
+                .starts_with("Ana <Mentor> did not answer in time")
+        );
+        assert!(
+            text(Kind::ProposalCancelled, "mentor", Detail::default())
+                .starts_with("The OSPO cancelled the proposal that you mentor Bo")
+        );
+        assert!(
+            text(Kind::ProposalCancelled, "mentee", Detail::default())
+                .starts_with("The OSPO cancelled the proposal of Ana <Mentor>")
+        );
+    }
+
     #[test]
     fn a_proposal_tells_the_mentor_the_goals_and_reasons() {
         let detail = Detail {
