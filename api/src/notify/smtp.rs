@@ -547,15 +547,20 @@ mod tests {
         smtp
     }
 
+    /// The test CA is nobody's root: a client with the system's roots
+    /// refuses the peer's certificate and sends nothing.
+    async fn refused_without_the_ca(url: &str) {
+        let untrusting = Smtp::new(url, Duration::from_secs(5)).unwrap();
+        let refused = untrusting.send(&envelope("b@example.com"), MESSAGE).await;
+        assert!(refused.is_err(), "an unknown issuer must be refused");
+    }
+
     #[tokio::test]
     async fn implicit_tls_is_verified_and_carries_the_session() {
         let (port, seen) = listen(false, PeerTls::Implicit(tls_acceptor())).await;
         let url = format!("smtps://localhost:{port}");
 
-        // The test CA is nobody's root: the certificate is refused.
-        let untrusting = Smtp::new(&url, Duration::from_secs(5)).unwrap();
-        let refused = untrusting.send(&envelope("b@example.com"), MESSAGE).await;
-        assert!(refused.is_err(), "an unknown issuer must be refused");
+        refused_without_the_ca(&url).await;
 
         send_ok(&trusting(&url), 3).await;
         // One refused connection, then one kept for three messages.
@@ -569,9 +574,7 @@ mod tests {
         let (port, seen) = listen(false, PeerTls::StartTls(tls_acceptor())).await;
         let required = format!("smtp://localhost:{port}?tls=required");
 
-        let untrusting = Smtp::new(&required, Duration::from_secs(5)).unwrap();
-        let refused = untrusting.send(&envelope("b@example.com"), MESSAGE).await;
-        assert!(refused.is_err(), "an unknown issuer must be refused");
+        refused_without_the_ca(&required).await;
 
         send_ok(&trusting(&required), 3).await;
         assert_eq!(seen.connections(), 2);
