@@ -349,8 +349,7 @@ pub async fn write(
             }
         }
     }
-    store::insert_inbox(db, &inbox).await?;
-    store::insert_deliveries(db, &deliveries).await?;
+    store::insert_rows(db, &inbox, &deliveries).await?;
     let events: Vec<NotificationEvent> = inbox
         .into_iter()
         .map(|i| NotificationEvent {
