@@ -349,7 +349,8 @@ pub async fn write(
             }
         }
     }
-    store::insert_rows(db, &inbox, &deliveries).await?;
+    store::insert_inbox(db, &inbox).await?;
+    store::insert_deliveries(db, &deliveries).await?;
     let events: Vec<NotificationEvent> = inbox
         .into_iter()
         .map(|i| NotificationEvent {

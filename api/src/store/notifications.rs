@@ -9,7 +9,7 @@ use domain::notification::Kind;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 
 use super::entities::{notification, notification_delivery, notification_preference, person};
@@ -161,56 +161,20 @@ impl InboxItem {
 }
 
 pub async fn insert_inbox(db: &impl ConnectionTrait, items: &[InboxItem]) -> Result<(), DbErr> {
-    insert_all(db, items.iter().map(inbox_row).collect(), None).await
-}
-
-fn inbox_row(i: &InboxItem) -> notification::ActiveModel {
-    notification::ActiveModel {
-        id: Set(i.id.clone()),
-        person_id: Set(i.person_id.clone()),
-        kind: Set(i.kind.slug().to_owned()),
-        match_id: Set(i.match_id.clone()),
-        request_id: Set(i.request_id.clone()),
-        payload: Set(i.payload.clone()),
-        created_at: Set(i.created_at),
-        read_at: Set(None),
-    }
-}
-
-/// Writes a change's inbox and outbox rows. On SQLite the two inserts go
-/// in one call, two statements in one string: each call is a round trip to
-/// the connection's own thread (sqlx), and those two wake-ups cost an
-/// accept more than the inserts themselves (BENCHMARKS.md, "In paired
-/// bursts"). PostgreSQL takes one statement per call with bound values.
-pub async fn insert_rows(
-    db: &impl ConnectionTrait,
-    inbox: &[InboxItem],
-    deliveries: &[Delivery],
-) -> Result<(), DbErr> {
-    let backend = db.get_database_backend();
-    if backend != DbBackend::Sqlite
-        || inbox.is_empty()
-        || deliveries.is_empty()
-        || inbox.len() + deliveries.len() > super::ROWS_PER_INSERT
-    {
-        insert_inbox(db, inbox).await?;
-        return insert_deliveries(db, deliveries).await;
-    }
-    let first = notification::Entity::insert_many(inbox.iter().map(inbox_row)).build(backend);
-    let second = notification_delivery::Entity::insert_many(deliveries.iter().map(delivery_row))
-        .build(backend);
-    // Unnumbered `?` parameters: sqlx binds the second statement's from
-    // where the first's end.
-    let values = [first.values, second.values]
-        .into_iter()
-        .flat_map(|v| v.map(|v| v.0).unwrap_or_default());
-    db.execute_raw(Statement::from_sql_and_values(
-        backend,
-        format!("{}; {}", first.sql, second.sql),
-        values,
-    ))
-    .await?;
-    Ok(())
+    let rows = items
+        .iter()
+        .map(|i| notification::ActiveModel {
+            id: Set(i.id.clone()),
+            person_id: Set(i.person_id.clone()),
+            kind: Set(i.kind.slug().to_owned()),
+            match_id: Set(i.match_id.clone()),
+            request_id: Set(i.request_id.clone()),
+            payload: Set(i.payload.clone()),
+            created_at: Set(i.created_at),
+            read_at: Set(None),
+        })
+        .collect();
+    insert_all(db, rows, None).await
 }
 
 /// A person's notifications, newest first (ids are time-ordered), after the
@@ -329,28 +293,28 @@ pub async fn insert_deliveries(
     db: &impl ConnectionTrait,
     deliveries: &[Delivery],
 ) -> Result<(), DbErr> {
-    insert_all(db, deliveries.iter().map(delivery_row).collect(), None).await
-}
-
-fn delivery_row(d: &Delivery) -> notification_delivery::ActiveModel {
-    notification_delivery::ActiveModel {
-        id: Set(d.id.clone()),
-        channel: Set(d.channel.slug().to_owned()),
-        target: Set(d.target.clone()),
-        person_id: Set(d.person_id.clone()),
-        kind: Set(d.kind.slug().to_owned()),
-        match_id: Set(d.match_id.clone()),
-        request_id: Set(d.request_id.clone()),
-        payload: Set(d.payload.clone()),
-        state: Set("pending".into()),
-        attempts: Set(0),
-        due_at: Set(d.created_at),
-        lease_until: Set(None),
-        last_error: Set(None),
-        created_at: Set(d.created_at),
-        last_attempt_at: Set(None),
-        sent_at: Set(None),
-    }
+    let rows = deliveries
+        .iter()
+        .map(|d| notification_delivery::ActiveModel {
+            id: Set(d.id.clone()),
+            channel: Set(d.channel.slug().to_owned()),
+            target: Set(d.target.clone()),
+            person_id: Set(d.person_id.clone()),
+            kind: Set(d.kind.slug().to_owned()),
+            match_id: Set(d.match_id.clone()),
+            request_id: Set(d.request_id.clone()),
+            payload: Set(d.payload.clone()),
+            state: Set("pending".into()),
+            attempts: Set(0),
+            due_at: Set(d.created_at),
+            lease_until: Set(None),
+            last_error: Set(None),
+            created_at: Set(d.created_at),
+            last_attempt_at: Set(None),
+            sent_at: Set(None),
+        })
+        .collect();
+    insert_all(db, rows, None).await
 }
 
 const CLAIMED: &str =
