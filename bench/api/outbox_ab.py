@@ -57,22 +57,11 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lifecycle as lc  # noqa: E402
+# The receiver, its ports and the channels pointing at it, as outbox_cost.py has them.
+from outbox_cost import CHANNELS, HOOK_PORT, RECEIVER, SMTP_PORT, cpu_seconds  # noqa: E402
 
 ROOT = lc.ROOT
-RECEIVER = os.path.join(ROOT, "target", "release", "tandem-bench-receiver")
-HOOK_PORT, SMTP_PORT = 18631, 18632
-CHANNELS = {
-    "TANDEM_WEBHOOK_URL": f"http://127.0.0.1:{HOOK_PORT}/hook",
-    "TANDEM_WEBHOOK_SECRET": "benchmark-webhook-secret-0123456789",
-    "TANDEM_SMTP_URL": f"smtp://127.0.0.1:{SMTP_PORT}",
-    "TANDEM_MAIL_FROM": "tandem@example.com",
-}
 ACCEPT = "mutation($id: ID!) { acceptProposal(matchId: $id) { id state } }"
-
-
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def count(path, sql):
