@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::NotifyConfig;
 use crate::events::{NOTIFICATION_CHANNEL, NotificationEvent};
+use crate::store::Inserts;
 use crate::store::matches::Match;
 use crate::store::notifications::{self as store, Channel, Delivery, InboxItem};
 use crate::store::people::new_id;
@@ -273,13 +274,45 @@ pub async fn write(
     notices: &[Notice],
     silenced: &[String],
 ) -> Result<Written, DbErr> {
-    if notices.is_empty() {
-        return Ok(Written::default());
+    let rows = Rows::compose(config, now, notices, silenced)?;
+    let mut inserts = Inserts::new(db.get_database_backend());
+    let written = rows.add_to(&mut inserts);
+    inserts.run(db).await?;
+    announce(db, &written.inbox).await?;
+    Ok(written)
+}
+
+/// The inbox and outbox rows of a transaction's notices, before they are
+/// inserted (with the transaction's other appends, see [`Inserts`]).
+#[derive(Debug, Default)]
+pub struct Rows {
+    inbox: Vec<InboxItem>,
+    deliveries: Vec<Delivery>,
+    unmailed: Vec<(String, Kind)>,
+}
+
+impl Rows {
+    /// The rows [`write`] inserts, by the same rules.
+    pub fn compose(
+        config: &NotifyConfig,
+        now: DateTime<Utc>,
+        notices: &[Notice],
+        silenced: &[String],
+    ) -> Result<Self, DbErr> {
+        let mut rows = Self::default();
+        for notice in notices {
+            rows.add_notice(config, now, notice, silenced)?;
+        }
+        Ok(rows)
     }
-    let mut inbox = Vec::new();
-    let mut deliveries = Vec::new();
-    let mut unmailed = Vec::new();
-    for notice in notices {
+
+    fn add_notice(
+        &mut self,
+        config: &NotifyConfig,
+        now: DateTime<Utc>,
+        notice: &Notice,
+        silenced: &[String],
+    ) -> Result<(), DbErr> {
         let base = Facts {
             mentor_id: notice.mentor_id.clone(),
             mentee_id: notice.mentee_id.clone(),
@@ -300,7 +333,7 @@ pub async fn write(
                 ..base.clone()
             };
             let payload = to_json(&facts)?;
-            inbox.push(InboxItem {
+            self.inbox.push(InboxItem {
                 id: new_id(),
                 person_id: person_id.clone(),
                 kind: notice.kind,
@@ -311,7 +344,7 @@ pub async fn write(
                 read_at: None,
             });
             if config.email_on() {
-                deliveries.push(Delivery {
+                self.deliveries.push(Delivery {
                     id: new_id(),
                     channel: Channel::Email,
                     // The address is read when the email is sent.
@@ -325,7 +358,7 @@ pub async fn write(
                     created_at: now,
                 });
             } else {
-                unmailed.push((person_id.clone(), notice.kind));
+                self.unmailed.push((person_id.clone(), notice.kind));
             }
         }
         if !config.webhook_urls.is_empty() {
@@ -334,7 +367,7 @@ pub async fn write(
                 ..base
             })?;
             for url in &config.webhook_urls {
-                deliveries.push(Delivery {
+                self.deliveries.push(Delivery {
                     id: new_id(),
                     channel: Channel::Webhook,
                     target: url.expose_secret().to_owned(),
@@ -348,22 +381,27 @@ pub async fn write(
                 });
             }
         }
+        Ok(())
     }
-    store::insert_inbox(db, &inbox).await?;
-    store::insert_deliveries(db, &deliveries).await?;
-    let events: Vec<NotificationEvent> = inbox
-        .into_iter()
-        .map(|i| NotificationEvent {
-            id: i.id,
-            person_id: i.person_id,
-        })
-        .collect();
-    announce(db, &events).await?;
-    Ok(Written {
-        inbox: events,
-        deliveries: deliveries.len(),
-        unmailed,
-    })
+
+    /// Adds the rows to `inserts`; what was written, for after the commit.
+    pub(crate) fn add_to(self, inserts: &mut Inserts) -> Written {
+        let written = Written {
+            inbox: self
+                .inbox
+                .iter()
+                .map(|i| NotificationEvent {
+                    id: i.id.clone(),
+                    person_id: i.person_id.clone(),
+                })
+                .collect(),
+            deliveries: self.deliveries.len(),
+            unmailed: self.unmailed,
+        };
+        store::add_inbox(inserts, &self.inbox);
+        store::add_deliveries(inserts, &self.deliveries);
+        written
+    }
 }
 
 fn to_json(facts: &Facts) -> Result<String, DbErr> {
@@ -376,7 +414,10 @@ const EVENTS_PER_NOTIFY: usize = 60;
 
 /// On PostgreSQL, sends the new inbox rows to every instance's listener
 /// (delivered on commit only); elsewhere the caller publishes after commit.
-async fn announce(db: &impl ConnectionTrait, events: &[NotificationEvent]) -> Result<(), DbErr> {
+pub async fn announce(
+    db: &impl ConnectionTrait,
+    events: &[NotificationEvent],
+) -> Result<(), DbErr> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }

@@ -17,7 +17,7 @@ use super::OspoTask;
 use super::proposals::{MoveDetail, Work};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::store::audit::{self, Change, Subject};
+use crate::store::audit::{Change, Subject};
 use crate::store::people::{self, Person};
 use crate::store::{matches, requests, revision};
 
@@ -135,7 +135,7 @@ pub(crate) async fn depart(
         reason: Some(reason),
         at: work.now,
     };
-    audit::write(&work.txn, change).await?;
+    work.trail.push(change);
     work.silence(&person.id);
     let mut cascade = Cascade::default();
 
@@ -213,7 +213,7 @@ fn left() -> MoveDetail<'static> {
 /// withdrawn requests stay as they are. `CONFLICT` for an active person or
 /// an erased record.
 pub async fn reactivate(state: &AppState, by: OspoTask<'_>, person_id: &str) -> ApiResult<Person> {
-    let work = Work::begin(state, by.actor(), Utc::now()).await?;
+    let mut work = Work::begin(state, by.actor(), Utc::now()).await?;
     let person = people::find(&work.txn, person_id)
         .await?
         .ok_or(ApiError::NotFound("person"))?;
@@ -237,7 +237,7 @@ pub async fn reactivate(state: &AppState, by: OspoTask<'_>, person_id: &str) -> 
         reason: None,
         at: work.now,
     };
-    audit::write(&work.txn, change).await?;
+    work.trail.push(change);
     revision::bump(&work.txn).await?;
     work.commit().await?;
     tracing::info!(person = %person_id, by = by.actor().unwrap_or("command line"), "person reactivated");

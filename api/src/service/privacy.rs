@@ -12,7 +12,7 @@ use super::proposals::Work;
 use super::{OspoTask, Viewer};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::store::audit::{self, Change, Subject};
+use crate::store::audit::{Change, Subject};
 use crate::store::people;
 use crate::store::privacy::{self, Catalogs, Rows, Ties};
 
@@ -169,7 +169,7 @@ pub async fn erase(
     by: OspoTask<'_>,
     person_id: &str,
 ) -> ApiResult<people::Person> {
-    let work = Work::begin(state, by.actor(), Utc::now()).await?;
+    let mut work = Work::begin(state, by.actor(), Utc::now()).await?;
     let person = people::find(&work.txn, person_id)
         .await?
         .ok_or(ApiError::NotFound("person"))?;
@@ -198,7 +198,7 @@ pub async fn erase(
             reason: None,
             at: work.now,
         };
-        audit::write(&work.txn, change).await?;
+        work.trail.push(change);
     }
     let erased = people::find(&work.txn, person_id)
         .await?

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use domain::mentorship::{MatchAction, MatchState, RequestAction, RequestState};
 use domain::scoring::{self, CompiledMentee, MenteeFeatures, Outcome, ScoreContext};
-use sea_orm::DatabaseTransaction;
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
 use super::features::{MentorPool, RankScope, Ranked, mentee_features};
 use super::scoring::ScoreView;
@@ -30,7 +30,7 @@ use crate::store::matches::{self, Match, Move, NewProposal};
 use crate::store::people::Person;
 use crate::store::profiles::MenteeProfile;
 use crate::store::requests::{self, Request};
-use crate::store::{people, policies, profiles, programs};
+use crate::store::{Inserts, people, policies, profiles, programs};
 
 /// How many ranked mentors a proposal tries before the request waits: a
 /// candidate can lose its last seat to another instance between ranking
@@ -57,6 +57,9 @@ pub(crate) struct Work<'s> {
     freed: Vec<String>,
     /// People told nothing: those leaving in this transaction.
     silenced: Vec<String>,
+    /// The changes this transaction made, written at commit with its
+    /// notifications in one call (see `store::Inserts`).
+    pub trail: audit::Trail,
 }
 
 impl<'s> Work<'s> {
@@ -103,6 +106,7 @@ impl<'s> Work<'s> {
             notices: Vec::new(),
             freed: Vec::new(),
             silenced: Vec::new(),
+            trail: audit::Trail::default(),
         })
     }
 
@@ -132,9 +136,15 @@ impl<'s> Work<'s> {
             freed,
             now,
             silenced,
+            trail,
             ..
         } = self;
-        let written = notify::write(&txn, &state.config.notify, now, &notices, &silenced).await?;
+        let rows = notify::Rows::compose(&state.config.notify, now, &notices, &silenced)?;
+        let mut inserts = Inserts::new(txn.get_database_backend());
+        trail.add_to(&mut inserts);
+        let written = rows.add_to(&mut inserts);
+        inserts.run(&txn).await?;
+        notify::announce(&txn, &written.inbox).await?;
         let mut mentors: Vec<String> = live.into_keys().collect();
         mentors.sort();
         matches::publish_load(&txn, &mentors).await?;
@@ -171,15 +181,16 @@ impl<'s> Work<'s> {
         })
     }
 
-    fn audit<'a>(
-        &'a self,
+    /// Records a change in the audit trail, written at commit.
+    fn record(
+        &mut self,
         subject: Subject,
-        id: &'a str,
-        from: Option<&'a str>,
-        to: &'a str,
-        reason: Option<&'a str>,
-    ) -> Change<'a> {
-        Change {
+        id: &str,
+        from: Option<&str>,
+        to: &str,
+        reason: Option<&str>,
+    ) {
+        let change = Change {
             actor_id: self.actor.as_deref(),
             subject,
             subject_id: id,
@@ -187,7 +198,8 @@ impl<'s> Work<'s> {
             to,
             reason,
             at: self.now,
-        }
+        };
+        self.trail.push(change);
     }
 
     /// Moves a request along its workflow (the domain decides), audited.
@@ -202,14 +214,13 @@ impl<'s> Work<'s> {
                 "the request changed meanwhile; read it again".into(),
             ));
         }
-        let change = self.audit(
+        self.record(
             Subject::Request,
             &request.id,
             Some(request.state.slug()),
             to.slug(),
             None,
         );
-        audit::write(&self.txn, change).await?;
         Ok(to)
     }
 
@@ -235,14 +246,13 @@ impl<'s> Work<'s> {
                 "the match changed meanwhile; read it again".into(),
             ));
         }
-        let change = self.audit(
+        self.record(
             Subject::Match,
             &proposal.id,
             Some(proposal.state.slug()),
             to.slug(),
             detail.audit_reason,
         );
-        audit::write(&self.txn, change).await?;
         if proposal.state.is_live()
             && !to.is_live()
             && let Some(live) = matches::release_seat(&self.txn, &proposal.mentor_id).await?
@@ -507,22 +517,20 @@ impl<'s> Work<'s> {
             requested_at: request.created_at,
         };
         matches::insert_proposal(&self.txn, &new).await?;
-        let change = self.audit(
+        self.record(
             Subject::Request,
             &request.id,
             Some(request.state.slug()),
             to.slug(),
             note,
         );
-        audit::write(&self.txn, change).await?;
-        let change = self.audit(
+        self.record(
             Subject::Match,
             &new.id,
             None,
             MatchState::Proposed.slug(),
             note,
         );
-        audit::write(&self.txn, change).await?;
         let proposal = Match {
             id: new.id.clone(),
             request_id: request.id.clone(),

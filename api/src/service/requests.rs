@@ -110,7 +110,7 @@ pub async fn request_mentorship(
         reason: None,
         at: work.now,
     };
-    audit::write(&work.txn, change).await?;
+    work.trail.push(change);
     let state_now = if proposes_now
         && work
             .propose_for(&request, Some((person, profile)))

@@ -8,6 +8,7 @@ use sea_orm::{
     QueryOrder, Statement,
 };
 
+use super::Inserts;
 use super::entities::audit_event;
 use crate::events::{CHANNEL, MatchEvent};
 
@@ -60,22 +61,38 @@ pub async fn write(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(), 
 
 /// Writes many changes in multi-row statements.
 pub async fn write_many(db: &impl ConnectionTrait, changes: &[Change<'_>]) -> Result<(), DbErr> {
-    for chunk in changes.chunks(1_000) {
-        let rows = chunk.iter().map(|change| audit_event::ActiveModel {
-            actor_id: Set(change.actor_id.map(str::to_owned)),
-            subject_kind: Set(change.subject.slug().to_owned()),
-            subject_id: Set(change.subject_id.to_owned()),
-            from_state: Set(change.from.map(str::to_owned)),
-            to_state: Set(change.to.to_owned()),
-            reason: Set(change.reason.map(str::to_owned)),
-            at: Set(change.at),
-            ..Default::default()
-        });
-        audit_event::Entity::insert_many(rows)
-            .exec_without_returning(db)
-            .await?;
+    let mut inserts = Inserts::new(db.get_database_backend());
+    inserts.rows(changes.iter().map(row).collect());
+    inserts.run(db).await
+}
+
+fn row(change: &Change<'_>) -> audit_event::ActiveModel {
+    audit_event::ActiveModel {
+        actor_id: Set(change.actor_id.map(str::to_owned)),
+        subject_kind: Set(change.subject.slug().to_owned()),
+        subject_id: Set(change.subject_id.to_owned()),
+        from_state: Set(change.from.map(str::to_owned)),
+        to_state: Set(change.to.to_owned()),
+        reason: Set(change.reason.map(str::to_owned)),
+        at: Set(change.at),
+        ..Default::default()
     }
-    Ok(())
+}
+
+/// The changes a transaction recorded, written at its end together with
+/// its other appends (see [`Inserts`]). Nothing in a transaction reads the
+/// audit rows it writes.
+#[derive(Default)]
+pub struct Trail(Vec<audit_event::ActiveModel>);
+
+impl Trail {
+    pub fn push(&mut self, change: Change<'_>) {
+        self.0.push(row(&change));
+    }
+
+    pub(crate) fn add_to(self, inserts: &mut Inserts) {
+        inserts.rows(self.0);
+    }
 }
 
 /// Records a change without a reason, now.

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 
 use super::entities::{notification, notification_delivery, notification_preference, person};
-use super::insert_all;
+use super::{Inserts, insert_all};
 
 /// Values per `IN` list, far below either backend's bound-value limit.
 const IN_LIST: usize = 1000;
@@ -160,7 +160,7 @@ impl InboxItem {
     }
 }
 
-pub async fn insert_inbox(db: &impl ConnectionTrait, items: &[InboxItem]) -> Result<(), DbErr> {
+pub(crate) fn add_inbox(inserts: &mut Inserts, items: &[InboxItem]) {
     let rows = items
         .iter()
         .map(|i| notification::ActiveModel {
@@ -174,7 +174,7 @@ pub async fn insert_inbox(db: &impl ConnectionTrait, items: &[InboxItem]) -> Res
             read_at: Set(None),
         })
         .collect();
-    insert_all(db, rows, None).await
+    inserts.rows(rows);
 }
 
 /// A person's notifications, newest first (ids are time-ordered), after the
@@ -289,10 +289,7 @@ pub struct Delivery {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn insert_deliveries(
-    db: &impl ConnectionTrait,
-    deliveries: &[Delivery],
-) -> Result<(), DbErr> {
+pub(crate) fn add_deliveries(inserts: &mut Inserts, deliveries: &[Delivery]) {
     let rows = deliveries
         .iter()
         .map(|d| notification_delivery::ActiveModel {
@@ -314,7 +311,7 @@ pub async fn insert_deliveries(
             sent_at: Set(None),
         })
         .collect();
-    insert_all(db, rows, None).await
+    inserts.rows(rows);
 }
 
 const CLAIMED: &str =
