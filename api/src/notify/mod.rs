@@ -1,13 +1,14 @@
 //! Notifications (design.md, "Notifications"; issue: "delivered exactly as
 //! promised").
 //!
-//! A lifecycle change collects [`Notice`]s; [`write`] turns them, in the
-//! change's own transaction, into inbox rows (one per recipient) and outbox
-//! rows (an email per recipient who has an address and has not turned that
-//! kind off, a webhook per configured URL). A rolled-back change therefore
-//! notifies nobody, and a committed one is never forgotten: the delivery
-//! worker (`jobs::delivery`) sends what the outbox holds, at least once,
-//! each with a stable id.
+//! A lifecycle change collects [`Notice`]s; [`Rows`] turns them into inbox
+//! rows (one per recipient) and outbox rows (an email per recipient who has
+//! an address and has not turned that kind off, a webhook per configured
+//! URL), inserted in the change's own transaction with its audit rows
+//! ([`write`] where there is nothing else to insert). A rolled-back change
+//! therefore notifies nobody, and a committed one is never forgotten: the
+//! delivery worker (`jobs::delivery`) sends what the outbox holds, at least
+//! once, each with a stable id.
 //!
 //! What may leave: the mentee's goals and the score's reasons go only to
 //! the mentor a proposal is addressed to; a decline's message only to the
