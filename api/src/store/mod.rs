@@ -60,20 +60,27 @@ where
     Ok(())
 }
 
-/// Bound values per call when [`Inserts`] joins statements on SQLite: its
-/// limit per statement, kept for the whole call too.
-const SQLITE_VALUES_PER_CALL: usize = 32_766;
+/// Bound values per call for [`Inserts`]: SQLite's limit per statement
+/// (kept for the whole string) and PostgreSQL's per statement.
+fn values_per_call(backend: sea_orm::DbBackend) -> usize {
+    match backend {
+        sea_orm::DbBackend::Postgres => 65_535,
+        _ => 32_766,
+    }
+}
 
 /// Inserts into several tables that go to the database together, at the
-/// end of a transaction (its audit rows, inbox and outbox). Each call is a
-/// round trip to the connection's own thread on SQLite (sqlx), and those
-/// wake-ups cost a lifecycle change more than the inserts themselves
-/// (BENCHMARKS.md, "In paired bursts"), so on SQLite the statements are
-/// joined in one string, which sqlx runs in turn with the values bound in
-/// order. PostgreSQL takes one statement per call.
+/// end of a transaction (its audit rows, inbox and outbox), in as few calls
+/// as the bound-value limits allow. Each call is a round trip: to the
+/// connection's own thread on SQLite (sqlx), whose wake-ups cost a
+/// lifecycle change more than the inserts themselves (BENCHMARKS.md, "In
+/// paired bursts"), and to the server on PostgreSQL. On SQLite the
+/// statements are joined in one string, which sqlx runs in turn with the
+/// values bound in order; on PostgreSQL all but the last become
+/// data-modifying `WITH` clauses of the last, one statement.
 pub(crate) struct Inserts {
     backend: sea_orm::DbBackend,
-    statements: Vec<sea_orm::Statement>,
+    statements: Vec<(sea_orm::sea_query::InsertStatement, usize)>,
 }
 
 impl Inserts {
@@ -89,49 +96,90 @@ impl Inserts {
     where
         A: sea_orm::ActiveModelTrait,
     {
-        use sea_orm::QueryTrait;
+        use sea_orm::{Iterable, QueryTrait};
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let batch: Vec<A> = rows.by_ref().take(ROWS_PER_INSERT).collect();
-            self.statements
-                .push(<A::Entity as sea_orm::EntityTrait>::insert_many(batch).build(self.backend));
+            // Every row sets the same columns (sea-orm requires it).
+            let values = batch.len()
+                * batch.first().map_or(0, |row| {
+                    <A::Entity as sea_orm::EntityTrait>::Column::iter()
+                        .filter(|c| !row.is_not_set(*c))
+                        .count()
+                });
+            let insert = <A::Entity as sea_orm::EntityTrait>::insert_many(batch).into_query();
+            self.statements.push((insert, values));
         }
     }
 
     pub async fn run(self, db: &impl sea_orm::ConnectionTrait) -> Result<(), DbErr> {
-        if self.backend != sea_orm::DbBackend::Sqlite {
-            for statement in self.statements {
-                db.execute_raw(statement).await?;
-            }
-            return Ok(());
-        }
-        let mut sql = String::new();
-        let mut values = Vec::new();
-        for statement in self.statements {
-            let more = statement.values.map(|v| v.0).unwrap_or_default();
-            if !sql.is_empty() && values.len() + more.len() > SQLITE_VALUES_PER_CALL {
-                let call = sea_orm::Statement::from_sql_and_values(
-                    self.backend,
-                    std::mem::take(&mut sql),
-                    std::mem::take(&mut values),
-                );
-                db.execute_raw(call).await?;
-            }
-            if !sql.is_empty() {
-                sql.push_str(";\n");
-            }
-            sql.push_str(&statement.sql);
-            values.extend(more);
-        }
-        if !sql.is_empty() {
-            db.execute_raw(sea_orm::Statement::from_sql_and_values(
-                self.backend,
-                sql,
-                values,
-            ))
-            .await?;
+        for call in self.into_calls() {
+            db.execute_raw(call).await?;
         }
         Ok(())
+    }
+
+    /// The statements, joined into as few calls as the limit allows.
+    fn into_calls(self) -> Vec<sea_orm::Statement> {
+        let Self {
+            backend,
+            statements,
+        } = self;
+        let limit = values_per_call(backend);
+        let mut calls = Vec::new();
+        let mut call: Vec<sea_orm::sea_query::InsertStatement> = Vec::new();
+        let mut values = 0;
+        for (statement, more) in statements {
+            if !call.is_empty() && values + more > limit {
+                calls.push(Self::join(backend, std::mem::take(&mut call)));
+                values = 0;
+            }
+            call.push(statement);
+            values += more;
+        }
+        if !call.is_empty() {
+            calls.push(Self::join(backend, call));
+        }
+        calls
+    }
+
+    fn join(
+        backend: sea_orm::DbBackend,
+        statements: Vec<sea_orm::sea_query::InsertStatement>,
+    ) -> sea_orm::Statement {
+        use sea_orm::sea_query::{PostgresQueryBuilder, SqlWriterValues, SqliteQueryBuilder};
+        use std::fmt::Write;
+        let postgres = backend == sea_orm::DbBackend::Postgres;
+        let mut sql = if postgres {
+            SqlWriterValues::new("$", true)
+        } else {
+            SqlWriterValues::new("?", false)
+        };
+        let last = statements.len() - 1;
+        for (i, statement) in statements.iter().enumerate() {
+            if postgres {
+                if i > 0 {
+                    let _ = sql.write_str(")");
+                }
+                if i < last {
+                    let _ = write!(
+                        sql,
+                        "{}_append{i} AS (",
+                        if i == 0 { "WITH " } else { ", " }
+                    );
+                } else if i > 0 {
+                    let _ = sql.write_str(" ");
+                }
+                statement.build_collect_into(PostgresQueryBuilder, &mut sql);
+            } else {
+                if i > 0 {
+                    let _ = sql.write_str(";\n");
+                }
+                statement.build_collect_into(SqliteQueryBuilder, &mut sql);
+            }
+        }
+        let (sql, values) = sql.into_parts();
+        sea_orm::Statement::from_sql_and_values(backend, sql, values)
     }
 }
 
@@ -144,7 +192,7 @@ mod tests {
     use super::Inserts;
     use super::audit::{Change, Subject, Trail};
     use super::entities::{audit_event, notification_delivery};
-    use super::notifications::{Channel, Delivery, add_deliveries};
+    use super::notifications::{Channel, Delivery, InboxItem, add_deliveries, add_inbox};
 
     async fn migrated() -> sea_orm::DatabaseConnection {
         let db = crate::db::connect("sqlite::memory:", 1).await.unwrap();
@@ -184,6 +232,19 @@ mod tests {
         }
     }
 
+    fn inbox(id: &str) -> InboxItem {
+        InboxItem {
+            id: id.to_owned(),
+            person_id: "p1".into(),
+            kind: Kind::MatchAccepted,
+            match_id: None,
+            request_id: None,
+            payload: "{}".into(),
+            created_at: Utc::now(),
+            read_at: None,
+        }
+    }
+
     async fn counts(db: &impl ConnectionTrait) -> (u64, u64) {
         (
             audit_event::Entity::find().count(db).await.unwrap(),
@@ -214,6 +275,60 @@ mod tests {
         add_deliveries(&mut inserts, &[webhook("d1")]);
         inserts.run(&db).await.unwrap();
         assert_eq!(counts(&db).await, (5_000, 1));
+    }
+
+    /// PostgreSQL takes one statement: the first inserts become `WITH`
+    /// clauses of the last, and the placeholders run on across them.
+    #[test]
+    fn postgres_gets_one_statement_numbered_throughout() {
+        let mut inserts = Inserts::new(DbBackend::Postgres);
+        trail(2).add_to(&mut inserts);
+        add_inbox(&mut inserts, &[inbox("n1")]);
+        add_deliveries(&mut inserts, &[webhook("d1")]);
+        let Inserts {
+            backend,
+            statements,
+        } = inserts;
+        let counted: usize = statements.iter().map(|(_, n)| n).sum();
+        let joined = Inserts::join(backend, statements.into_iter().map(|(s, _)| s).collect());
+        let values = joined.values.map(|v| v.0.len()).unwrap_or_default();
+        assert!(
+            joined
+                .sql
+                .starts_with(r#"WITH _append0 AS (INSERT INTO "audit_event""#)
+        );
+        assert!(
+            joined
+                .sql
+                .contains(r#"), _append1 AS (INSERT INTO "notification" "#)
+        );
+        assert!(
+            joined
+                .sql
+                .contains(r#")) INSERT INTO "notification_delivery""#)
+        );
+        assert!(!joined.sql.contains(';'));
+        assert_eq!((values, counted), (2 * 7 + 8 + 16, 2 * 7 + 8 + 16));
+        assert!(
+            joined.sql.contains(&format!("${values})"))
+                && !joined.sql.contains(&format!("${}", values + 1))
+        );
+    }
+
+    /// 10,000 audit rows bind 70,000 values, past PostgreSQL's 65,535 for
+    /// one statement: two calls, each within it, every value bound once.
+    #[test]
+    fn a_batch_past_the_limit_is_split_over_calls() {
+        let mut inserts = Inserts::new(DbBackend::Postgres);
+        trail(10_000).add_to(&mut inserts);
+        let calls = inserts.into_calls();
+        let values: Vec<usize> = calls
+            .iter()
+            .map(|c| c.values.as_ref().map(|v| v.0.len()).unwrap_or_default())
+            .collect();
+        assert_eq!(values.len(), 2);
+        assert!(values.iter().all(|&n| n <= 65_535));
+        assert_eq!(values.iter().sum::<usize>(), 70_000);
     }
 
     /// A failing statement after the first fails the call: it is not
