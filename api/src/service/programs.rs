@@ -157,17 +157,25 @@ pub async fn enroll(
         let goals = format!("Mentoring in the program {}", program.name);
         store::requests::open_for_program(&txn, program_id, &person_ids, &goals).await?;
     }
-    for person_id in &person_ids {
-        audit::record(
-            &txn,
-            Some(ospo.person_id()),
-            audit::Subject::Enrollment,
-            &format!("{program_id}/{person_id}"),
-            None,
-            role.slug(),
-        )
-        .await?;
-    }
+    let subjects: Vec<String> = person_ids
+        .iter()
+        .map(|person_id| format!("{program_id}/{person_id}"))
+        .collect();
+    let now = chrono::Utc::now();
+    let changes: Vec<audit::Change> = subjects
+        .iter()
+        .map(|subject_id| audit::Change {
+            actor_id: Some(ospo.person_id()),
+            subject: audit::Subject::Enrollment,
+            subject_id,
+            from: None,
+            to: role.slug(),
+            reason: None,
+            at: now,
+        })
+        .collect();
+    // One multi-row insert: an enrollment of hundreds was as many calls.
+    audit::write_many(&txn, &changes).await?;
     txn.commit().await?;
     drop(writer);
     if program.status == ProgramStatus::Running {
