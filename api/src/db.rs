@@ -27,6 +27,10 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(15))
                 .foreign_keys(true)
+                // Statement journals and sorts past their in-memory share
+                // otherwise go to files in /var/tmp: one created and
+                // unlinked every few lifecycle changes (BENCHMARKS.md).
+                .pragma("temp_store", "memory")
         });
     Database::connect(options).await
 }
@@ -94,6 +98,21 @@ pub async fn begin_write(
 #[cfg(test)]
 mod tests {
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    /// Temporary files stay in memory (2 is `MEMORY`).
+    #[tokio::test]
+    async fn temporary_files_stay_in_memory() {
+        let db = super::connect("sqlite::memory:", 1).await.unwrap();
+        let row = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA temp_store",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get_by_index::<i64>(0).unwrap(), 2);
+    }
 
     /// `.cargo/config.toml` builds the bundled SQLite with the query planner
     /// stability guarantee; without it every statement with a bound LIMIT is
