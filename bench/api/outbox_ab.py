@@ -20,6 +20,10 @@ group much less.
     python3 bench/api/outbox_ab.py [GROUPS] [--people N] [--burst N]
         [--configs without,rows,sending] [--sql NAME=FILE] --binary PATH [--keep]
 
+`--bin NAME=PATH` serves one tagged configuration with another build
+(e.g. `--configs without,rows,without:old,rows:old --bin without:old=A
+--bin rows:old=A`), so two builds are compared in the same groups.
+
 "without" needs a build with bench/api/no-notifications.patch applied
 (`notify::write` returns at once under BENCH_NO_NOTIFICATIONS): make a
 worktree, `git apply` the patch, build it in release and pass its binary
@@ -172,6 +176,9 @@ def main():
     parser.add_argument("--sql", action="append", default=[], metavar="NAME=FILE",
                         help="SQL run on NAME's copy before it is served; NAME is a configuration with a tag, "
                              "e.g. rows:wr (the rows configuration, on a copy changed by FILE)")
+    parser.add_argument("--bin", action="append", default=[], metavar="NAME=PATH",
+                        help="serve NAME (a configuration with a tag, e.g. rows:old) with another build, "
+                             "to compare builds; it needs the patch as --binary does")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (databases, logs)")
     parser.add_argument("--binary", required=True,
                         help="a release build with bench/api/no-notifications.patch applied")
@@ -182,6 +189,9 @@ def main():
     scripts = dict(item.split("=", 1) for item in args.sql)
     if not set(scripts) <= set(names):
         raise SystemExit("--sql: NAME must be one of --configs")
+    binaries = dict(item.split("=", 1) for item in args.bin)
+    if not set(binaries) <= set(names):
+        raise SystemExit("--bin: NAME must be one of --configs")
     if shutil.which("wrk") is None:
         subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "tandem-bench-receiver"], cwd=ROOT, check=True)
@@ -209,7 +219,8 @@ def main():
                 with open(scripts[name]) as f:
                     db.executescript(f.read())
                 db.close()
-            servers[name] = Server(args.binary, path, 18641 + n, CONFIGS[name.split(":")[0]], log)
+            servers[name] = Server(binaries.get(name, args.binary), path, 18641 + n,
+                                   CONFIGS[name.split(":")[0]], log)
         # Each server's first sweep runs at start: wait until all are idle.
         for _ in range(120):
             before = sum(cpu_seconds(s.proc.pid) for s in servers.values())
