@@ -99,19 +99,21 @@ pub async fn begin_write(
 mod tests {
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
-    /// Temporary files stay in memory (2 is `MEMORY`).
-    #[tokio::test]
-    async fn temporary_files_stay_in_memory() {
+    /// The one integer `sql` answers on a fresh connection.
+    async fn answer(sql: &str) -> i64 {
         let db = super::connect("sqlite::memory:", 1).await.unwrap();
         let row = db
-            .query_one_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                "PRAGMA temp_store",
-            ))
+            .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(row.try_get_by_index::<i64>(0).unwrap(), 2);
+        row.try_get_by_index::<i64>(0).unwrap()
+    }
+
+    /// Temporary files stay in memory (2 is `MEMORY`).
+    #[tokio::test]
+    async fn temporary_files_stay_in_memory() {
+        assert_eq!(answer("PRAGMA temp_store").await, 2);
     }
 
     /// `.cargo/config.toml` builds the bundled SQLite with the query planner
@@ -119,15 +121,9 @@ mod tests {
     /// compiled again at each execution.
     #[tokio::test]
     async fn the_bundled_sqlite_keeps_its_plans() {
-        let db = super::connect("sqlite::memory:", 1).await.unwrap();
-        let row = db
-            .query_one_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                "SELECT sqlite_compileoption_used('ENABLE_QPSG')",
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(row.try_get_by_index::<i64>(0).unwrap(), 1);
+        assert_eq!(
+            answer("SELECT sqlite_compileoption_used('ENABLE_QPSG')").await,
+            1
+        );
     }
 }
