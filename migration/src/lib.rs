@@ -20,6 +20,7 @@ mod m0008_notifications;
 mod m0009_people_leave;
 mod m0010_metrics_tally;
 mod m0011_access_notify;
+mod m0012_notification_btrees;
 
 pub use m0011_access_notify::CHANNEL as ACCESS_CHANNEL;
 
@@ -53,6 +54,7 @@ pub const MIGRATIONS: &[Migration] = &[
     m0009_people_leave::MIGRATION,
     m0010_metrics_tally::MIGRATION,
     m0011_access_notify::MIGRATION,
+    m0012_notification_btrees::MIGRATION,
 ];
 
 /// The table that records applied migrations. Its name and shape are those

@@ -32,9 +32,7 @@ pub async fn find(
     viewer: &Viewer,
     id: &str,
 ) -> ApiResult<Option<InboxItem>> {
-    Ok(store::inbox_item(db, id)
-        .await?
-        .filter(|n| viewer.is(&n.person_id)))
+    Ok(store::inbox_item(db, &viewer.person_id, id).await?)
 }
 
 pub async fn unread(db: &DatabaseConnection, viewer: &Viewer) -> ApiResult<u64> {

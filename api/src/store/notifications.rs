@@ -204,8 +204,17 @@ pub async fn inbox_page(
         .collect()
 }
 
-pub async fn inbox_item(db: &impl ConnectionTrait, id: &str) -> Result<Option<InboxItem>, DbErr> {
-    notification::Entity::find_by_id(id.to_owned())
+/// `person_id`'s notification `id` (`None` for anyone else's): on SQLite
+/// the inbox is keyed by the person first (m0012).
+pub async fn inbox_item(
+    db: &impl ConnectionTrait,
+    person_id: &str,
+    id: &str,
+) -> Result<Option<InboxItem>, DbErr> {
+    use notification::Column as C;
+    notification::Entity::find()
+        .filter(C::PersonId.eq(person_id))
+        .filter(C::Id.eq(id))
         .one(db)
         .await?
         .map(InboxItem::from_row)

@@ -365,17 +365,22 @@ async fn scrub_payloads(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr
         .all(db)
         .await?;
     for chunk in matches.chunks(1000) {
-        let inbox: Vec<(String, String)> = notification::Entity::find()
+        let inbox: Vec<(String, String, String)> = notification::Entity::find()
             .select_only()
-            .columns([notification::Column::Id, notification::Column::Payload])
+            .columns([
+                notification::Column::PersonId,
+                notification::Column::Id,
+                notification::Column::Payload,
+            ])
             .filter(notification::Column::MatchId.is_in(chunk.iter().cloned()))
             .into_tuple()
             .all(db)
             .await?;
-        for (row, payload) in inbox {
+        for (owner, row, payload) in inbox {
             if let Some(clean) = scrubbed(&payload) {
                 notification::Entity::update_many()
                     .col_expr(notification::Column::Payload, Expr::value(clean))
+                    .filter(notification::Column::PersonId.eq(owner))
                     .filter(notification::Column::Id.eq(row))
                     .exec(db)
                     .await?;
