@@ -21,6 +21,7 @@ mod m0009_people_leave;
 mod m0010_metrics_tally;
 mod m0011_access_notify;
 mod m0012_notification_btrees;
+mod m0013_outbox_queue_order;
 
 pub use m0011_access_notify::CHANNEL as ACCESS_CHANNEL;
 
@@ -55,6 +56,7 @@ pub const MIGRATIONS: &[Migration] = &[
     m0010_metrics_tally::MIGRATION,
     m0011_access_notify::MIGRATION,
     m0012_notification_btrees::MIGRATION,
+    m0013_outbox_queue_order::MIGRATION,
 ];
 
 /// The table that records applied migrations. Its name and shape are those
@@ -205,6 +207,37 @@ mod tests {
         let applied = count(&db, "SELECT count(*) FROM seaql_migrations").await;
         assert_eq!(applied as usize, MIGRATIONS.len());
         assert_eq!(count(&db, "SELECT count(*) FROM scoring_revision").await, 1);
+    }
+
+    /// m0013 rebuilds SQLite's outbox keyed by `(state, due_at, id)`: the
+    /// rows queued before it are all there after it, and nothing else
+    /// indexes the table.
+    #[tokio::test]
+    async fn the_outbox_keeps_its_rows_when_rekeyed() {
+        let db = memory().await;
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| m.name == "m0013_outbox_queue_order")
+            .unwrap();
+        apply(&db, &MIGRATIONS[..before]).await.unwrap();
+        for (id, state) in [("d1", "pending"), ("d2", "sent"), ("d3", "dead")] {
+            db.execute_unprepared(&format!(
+                "INSERT INTO notification_delivery (id, channel, target, kind, payload, state, attempts, due_at, created_at) \
+                 VALUES ('{id}', 'webhook', 'http://127.0.0.1:9/hook', 'match.accepted', '{{}}', '{state}', 1, \
+                 '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')"
+            ))
+            .await
+            .unwrap();
+        }
+        Migrator::up(&db).await.unwrap();
+        let kept = "SELECT count(*) FROM notification_delivery WHERE (id, state) IN \
+                    (VALUES ('d1', 'pending'), ('d2', 'sent'), ('d3', 'dead'))";
+        assert_eq!(count(&db, kept).await, 3);
+        let indexes = "SELECT count(*) FROM sqlite_master \
+                       WHERE type = 'index' AND tbl_name = 'notification_delivery'";
+        assert_eq!(count(&db, indexes).await, 0);
+        let keyed = "SELECT count(*) FROM pragma_table_info('notification_delivery') WHERE pk > 0";
+        assert_eq!(count(&db, keyed).await, 3);
     }
 
     #[tokio::test]

@@ -152,7 +152,7 @@ async fn send_claimed(
     for (delivery, plan) in claimed.into_iter().zip(plans) {
         match plan {
             Plan::Send(facts, address) => to_send.push((delivery, facts, address)),
-            Plan::Drop => dropped.push((delivery.id, delivery.attempts)),
+            Plan::Drop => dropped.push(delivery.held()),
             Plan::Fail(error) => results.push((delivery, Err(error))),
         }
     }
@@ -181,7 +181,7 @@ async fn send_claimed(
         match result {
             Ok(()) => {
                 state.metrics.delivery(channel, Outcome::Sent);
-                sent.push((delivery.id, delivery.attempts));
+                sent.push(delivery.held());
             }
             Err(error) => {
                 let last = delivery.attempts >= config.max_attempts;
@@ -202,7 +202,7 @@ async fn send_claimed(
                     "notification not delivered{}",
                     if last { "; giving up" } else { "; will retry" }
                 );
-                store::mark_failed(&txn, &delivery.id, delivery.attempts, retry_at, &error).await?;
+                store::mark_failed(&txn, &delivery.held(), retry_at, &error).await?;
                 if last {
                     state.metrics.delivery(channel, Outcome::Dead);
                     pass.dead += 1;

@@ -357,6 +357,7 @@ impl Rows {
                     payload,
                     attempts: 0,
                     created_at: now,
+                    due_at: None,
                 });
             } else {
                 self.unmailed.push((person_id.clone(), notice.kind));
@@ -379,6 +380,7 @@ impl Rows {
                     payload: payload.clone(),
                     attempts: 0,
                     created_at: now,
+                    due_at: None,
                 });
             }
         }

@@ -229,6 +229,7 @@ mod tests {
             payload: "{}".into(),
             attempts: 0,
             created_at: Utc::now(),
+            due_at: None,
         }
     }
 
@@ -339,7 +340,12 @@ mod tests {
         let txn = db.begin().await.unwrap();
         let mut inserts = Inserts::new(DbBackend::Sqlite);
         trail(1).add_to(&mut inserts);
-        add_deliveries(&mut inserts, &[webhook("same"), webhook("same")]);
+        // An email to a person who does not exist breaks the foreign key.
+        let orphan = Delivery {
+            person_id: Some("nobody".into()),
+            ..webhook("d2")
+        };
+        add_deliveries(&mut inserts, &[webhook("d1"), orphan]);
         assert!(inserts.run(&txn).await.is_err());
         txn.rollback().await.unwrap();
         assert_eq!(counts(&db).await, (0, 0));

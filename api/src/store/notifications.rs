@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use domain::notification::Kind;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Statement,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 
 use super::entities::{notification, notification_delivery, notification_preference, person};
@@ -296,6 +296,51 @@ pub struct Delivery {
     /// Attempts so far, this one included once claimed.
     pub attempts: u32,
     pub created_at: DateTime<Utc>,
+    /// Once claimed on SQLite, `due_at` exactly as stored: part of the
+    /// outbox's key there (see [`Held`]).
+    pub due_at: Option<String>,
+}
+
+impl Delivery {
+    /// How the updates that settle this claimed delivery find it.
+    pub fn held(&self) -> Held {
+        Held {
+            id: self.id.clone(),
+            attempts: self.attempts,
+            due_at: self.due_at.clone(),
+        }
+    }
+}
+
+/// A claimed delivery, as the updates that settle it name it. On SQLite the
+/// outbox is keyed by `(state, due_at, id)` (migration m0013), so an update
+/// by id alone would read every row ever sent; `due_at` is kept as the text
+/// stored, since a timestamp read and written again need not spell it the
+/// same. The attempt count leaves a row whose lease passed and which was
+/// claimed again to that later claim.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub id: String,
+    pub attempts: u32,
+    due_at: Option<String>,
+}
+
+/// Rows per statement that settles claimed deliveries: three values each.
+const HELD_PER_STATEMENT: usize = 200;
+
+/// Pending rows among `held`, each found by its key.
+fn held_rows(held: &[Held]) -> Condition {
+    use notification_delivery::Column as C;
+    let any = held.iter().fold(Condition::any(), |any, row| {
+        let mut one = Condition::all()
+            .add(C::Id.eq(row.id.as_str()))
+            .add(C::Attempts.eq(row.attempts as i32));
+        if let Some(due_at) = &row.due_at {
+            one = one.add(C::DueAt.eq(due_at.as_str()));
+        }
+        any.add(one)
+    });
+    Condition::all().add(C::State.eq("pending")).add(any)
 }
 
 pub(crate) fn add_deliveries(inserts: &mut Inserts, deliveries: &[Delivery]) {
@@ -345,12 +390,13 @@ pub async fn claim(
                ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
              RETURNING {CLAIMED}"
         ),
+        // The whole key, so each claimed row is found by it.
         _ => format!(
             "UPDATE notification_delivery SET lease_until = ?1, attempts = attempts + 1, last_attempt_at = ?2 \
-             WHERE id IN (SELECT id FROM notification_delivery \
+             WHERE state = 'pending' AND (due_at, id) IN (SELECT due_at, id FROM notification_delivery \
                WHERE state = 'pending' AND due_at <= ?2 AND (lease_until IS NULL OR lease_until <= ?2) \
                ORDER BY due_at LIMIT ?3) \
-             RETURNING {CLAIMED}"
+             RETURNING {CLAIMED}, due_at"
         ),
     };
     let rows = db
@@ -375,54 +421,43 @@ pub async fn claim(
                 attempts: u32::try_from(attempts)
                     .map_err(|_| super::corrupt("notification_delivery.attempts", attempts))?,
                 created_at: row.try_get_by_index(9)?,
+                due_at: match backend {
+                    DbBackend::Sqlite => Some(row.try_get_by_index(10)?),
+                    _ => None,
+                },
             })
         })
         .collect()
 }
 
-/// Marks claimed deliveries sent. A row whose lease passed and was claimed
-/// again (its attempt count moved on) is left to that claim.
+/// Marks claimed deliveries sent.
 pub async fn mark_sent(
     db: &impl ConnectionTrait,
-    claimed: &[(String, u32)],
+    claimed: &[Held],
     now: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
     use notification_delivery::Column as C;
-    let mut by_attempt: HashMap<u32, Vec<String>> = HashMap::new();
-    for (id, attempts) in claimed {
-        by_attempt.entry(*attempts).or_default().push(id.clone());
-    }
     let mut marked = 0;
-    for (attempts, ids) in by_attempt {
-        for chunk in ids.chunks(IN_LIST) {
-            marked += notification_delivery::Entity::update_many()
-                .col_expr(C::State, Expr::value("sent"))
-                .col_expr(C::SentAt, Expr::value(now))
-                .col_expr(C::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
-                .filter(C::Id.is_in(chunk.iter().cloned()))
-                .filter(C::State.eq("pending"))
-                .filter(C::Attempts.eq(attempts as i32))
-                .exec(db)
-                .await?
-                .rows_affected;
-        }
+    for chunk in claimed.chunks(HELD_PER_STATEMENT) {
+        marked += notification_delivery::Entity::update_many()
+            .col_expr(C::State, Expr::value("sent"))
+            .col_expr(C::SentAt, Expr::value(now))
+            .col_expr(C::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .filter(held_rows(chunk))
+            .exec(db)
+            .await?
+            .rows_affected;
     }
     Ok(marked)
 }
 
 /// Removes claimed deliveries that are not to be sent (an email to nobody);
 /// returns how many.
-pub async fn drop_deliveries(
-    db: &impl ConnectionTrait,
-    claimed: &[(String, u32)],
-) -> Result<u64, DbErr> {
-    use notification_delivery::Column as C;
+pub async fn drop_deliveries(db: &impl ConnectionTrait, claimed: &[Held]) -> Result<u64, DbErr> {
     let mut dropped = 0;
-    for (id, attempts) in claimed {
+    for chunk in claimed.chunks(HELD_PER_STATEMENT) {
         dropped += notification_delivery::Entity::delete_many()
-            .filter(C::Id.eq(id.as_str()))
-            .filter(C::State.eq("pending"))
-            .filter(C::Attempts.eq(*attempts as i32))
+            .filter(held_rows(chunk))
             .exec(db)
             .await?
             .rows_affected;
@@ -433,8 +468,7 @@ pub async fn drop_deliveries(
 /// Records a failed attempt: due again at `retry_at`, or dead when `None`.
 pub async fn mark_failed(
     db: &impl ConnectionTrait,
-    id: &str,
-    attempts: u32,
+    held: &Held,
     retry_at: Option<DateTime<Utc>>,
     error: &str,
 ) -> Result<bool, DbErr> {
@@ -447,9 +481,7 @@ pub async fn mark_failed(
         None => update.col_expr(C::State, Expr::value("dead")),
     };
     let result = update
-        .filter(C::Id.eq(id))
-        .filter(C::State.eq("pending"))
-        .filter(C::Attempts.eq(attempts as i32))
+        .filter(held_rows(std::slice::from_ref(held)))
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
@@ -555,4 +587,131 @@ pub async fn depth(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Dept
         dead,
         oldest_due,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryTrait, Statement};
+
+    use super::*;
+
+    async fn migrated() -> sea_orm::DatabaseConnection {
+        let db = crate::db::connect("sqlite::memory:", 1).await.unwrap();
+        migration::Migrator::up(&db).await.unwrap();
+        db
+    }
+
+    async fn states(db: &impl ConnectionTrait) -> Vec<(String, String, String)> {
+        db.query_all_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT id, state, due_at FROM notification_delivery ORDER BY id",
+        ))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| {
+            (
+                row.try_get_by_index(0).unwrap(),
+                row.try_get_by_index(1).unwrap(),
+                row.try_get_by_index(2).unwrap(),
+            )
+        })
+        .collect()
+    }
+
+    /// Rows written by hand or by an older build spell their timestamps
+    /// otherwise than chrono does: a claim still settles each by its key.
+    #[tokio::test]
+    async fn claimed_rows_are_settled_whatever_their_timestamps_spelling() {
+        let db = migrated().await;
+        for (id, due) in [
+            ("d1", "2026-01-01T00:00:00Z"),
+            ("d2", "2026-01-01 00:00:00"),
+            ("d3", "2026-01-01T00:00:00.5+00:00"),
+        ] {
+            db.execute_unprepared(&format!(
+                "INSERT INTO notification_delivery (id, channel, target, kind, payload, state, attempts, due_at, created_at) \
+                 VALUES ('{id}', 'webhook', 'http://127.0.0.1:9/hook', 'match.accepted', '{{}}', 'pending', 0, '{due}', '{due}')"
+            ))
+            .await
+            .unwrap();
+        }
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+        let claimed = claim(&db, now, now + chrono::Duration::minutes(5), 10)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 3);
+        let held = |id: &str| claimed.iter().find(|d| d.id == id).unwrap().held();
+        assert_eq!(mark_sent(&db, &[held("d1")], now).await.unwrap(), 1);
+        let retry = now + chrono::Duration::minutes(1);
+        assert!(
+            mark_failed(&db, &held("d2"), Some(retry), "refused")
+                .await
+                .unwrap()
+        );
+        assert_eq!(drop_deliveries(&db, &[held("d3")]).await.unwrap(), 1);
+        let after = states(&db).await;
+        assert_eq!(after.len(), 2);
+        assert_eq!((after[0].0.as_str(), after[0].1.as_str()), ("d1", "sent"));
+        assert_eq!(
+            (after[1].0.as_str(), after[1].1.as_str()),
+            ("d2", "pending")
+        );
+        assert_ne!(after[1].2, "2026-01-01 00:00:00", "due again later");
+        // A settled claim is not settled twice.
+        assert_eq!(mark_sent(&db, &[held("d1")], now).await.unwrap(), 0);
+    }
+
+    /// The outbox is one B-tree on SQLite (migration m0013), and every
+    /// statement that settles a claim reaches its rows through the key
+    /// rather than by reading the rows ever sent.
+    #[tokio::test]
+    async fn settling_a_claim_searches_the_outbox_by_its_key() {
+        let db = migrated().await;
+        let indexes = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'notification_delivery'",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(indexes.try_get_by_index::<i64>(0).unwrap(), 0);
+        let held = [
+            Held {
+                id: "d1".into(),
+                attempts: 1,
+                due_at: Some("2026-01-01T00:00:00+00:00".into()),
+            },
+            Held {
+                id: "d2".into(),
+                attempts: 1,
+                due_at: Some("2026-01-01T00:00:01+00:00".into()),
+            },
+        ];
+        let settle = notification_delivery::Entity::delete_many()
+            .filter(held_rows(&held))
+            .build(DbBackend::Sqlite);
+        let plan: Vec<String> = db
+            .query_all_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                format!("EXPLAIN QUERY PLAN {}", settle.sql),
+                settle.values.unwrap().0,
+            ))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.try_get_by_index::<String>(3).unwrap())
+            .collect();
+        assert!(!plan.is_empty());
+        assert!(
+            plan.iter().all(
+                |step| step.contains("PRIMARY KEY (state=? AND due_at=? AND id=?)")
+                    || step.starts_with("MULTI-INDEX OR")
+                    || step.starts_with("INDEX ")
+            ),
+            "{plan:?}"
+        );
+    }
 }

@@ -386,23 +386,30 @@ async fn scrub_payloads(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr
                     .await?;
             }
         }
-        let outbox: Vec<(String, String)> = notification_delivery::Entity::find()
+        // Each row is updated by its whole key: on SQLite that is
+        // `(state, due_at, id)` (migration m0013), due_at as stored.
+        let outbox: Vec<(String, String, String, String)> = notification_delivery::Entity::find()
             .select_only()
             .columns([
+                notification_delivery::Column::State,
                 notification_delivery::Column::Id,
                 notification_delivery::Column::Payload,
             ])
+            .column_as(Expr::cust("CAST(due_at AS TEXT)"), "due_text")
             .filter(notification_delivery::Column::MatchId.is_in(chunk.iter().cloned()))
             .into_tuple()
             .all(db)
             .await?;
-        for (row, payload) in outbox {
+        for (state, row, payload, due_at) in outbox {
             if let Some(clean) = scrubbed(&payload) {
-                notification_delivery::Entity::update_many()
+                let mut update = notification_delivery::Entity::update_many()
                     .col_expr(notification_delivery::Column::Payload, Expr::value(clean))
-                    .filter(notification_delivery::Column::Id.eq(row))
-                    .exec(db)
-                    .await?;
+                    .filter(notification_delivery::Column::State.eq(state))
+                    .filter(notification_delivery::Column::Id.eq(row));
+                if db.get_database_backend() == DbBackend::Sqlite {
+                    update = update.filter(notification_delivery::Column::DueAt.eq(due_at));
+                }
+                update.exec(db).await?;
             }
         }
     }
