@@ -20,6 +20,9 @@ group much less.
     python3 bench/api/outbox_ab.py [GROUPS] [--people N] [--burst N]
         [--configs without,rows,sending] [--sql NAME=FILE] --binary PATH [--keep]
 
+`--env NAME=VAR=VALUE` serves one tagged configuration with a setting of
+its own (e.g. `--env rows:one=TANDEM_DB_MAX_CONNECTIONS=1`).
+
 `--bin NAME=PATH` serves one tagged configuration with another build
 (e.g. `--configs without,rows,without:old,rows:old --bin without:old=A
 --bin rows:old=A`), so two builds are compared in the same groups.
@@ -179,6 +182,9 @@ def main():
     parser.add_argument("--bin", action="append", default=[], metavar="NAME=PATH",
                         help="serve NAME (a configuration with a tag, e.g. rows:old) with another build, "
                              "to compare builds; it needs the patch as --binary does")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VAR=VALUE",
+                        help="serve NAME (a configuration with a tag, e.g. rows:one) with VAR set to VALUE, "
+                             "to compare settings")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (databases, logs)")
     parser.add_argument("--binary", required=True,
                         help="a release build with bench/api/no-notifications.patch applied")
@@ -190,6 +196,12 @@ def main():
     if not set(scripts) <= set(names):
         raise SystemExit("--sql: NAME must be one of --configs")
     binaries = dict(item.split("=", 1) for item in args.bin)
+    settings = {}
+    for item in args.env:
+        name, var, value = item.split("=", 2)
+        settings.setdefault(name, {})[var] = value
+    if not set(settings) <= set(names):
+        raise SystemExit("--env: NAME must be one of --configs")
     if not set(binaries) <= set(names):
         raise SystemExit("--bin: NAME must be one of --configs")
     if shutil.which("wrk") is None:
@@ -220,7 +232,7 @@ def main():
                     db.executescript(f.read())
                 db.close()
             servers[name] = Server(binaries.get(name, args.binary), path, 18641 + n,
-                                   CONFIGS[name.split(":")[0]], log)
+                                   dict(CONFIGS[name.split(":")[0]], **settings.get(name, {})), log)
         # Each server's first sweep runs at start: wait until all are idle.
         for _ in range(120):
             before = sum(cpu_seconds(s.proc.pid) for s in servers.values())
