@@ -5,13 +5,26 @@
 //! writers queue instead of failing on a lock upgrade (design.md, Storage).
 //! Migrations on PostgreSQL run under an advisory lock, so instances that
 //! start together take turns.
+//!
+//! A SQLite file's write transactions all run on one connection of their
+//! own, beside the pool the reads use. Each SQLite connection keeps its own
+//! page cache and empties it whenever it finds that another connection has
+//! written since its last transaction; the pool hands out its idle
+//! connections first in, first out, so with writes spread over the pool
+//! every transaction began with an empty cache and read its pages again
+//! from the file. The writer's own commits leave its cache warm: about a
+//! fifth less CPU per `acceptProposal` (BENCHMARKS.md, "One connection for
+//! the writes").
 
+use std::sync::{Arc, LazyLock, Mutex, Weak};
 use std::time::Duration;
 
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
 use sea_orm::{
     ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    SqliteTransactionMode, SqlxSqliteConnector, TransactionOptions, TransactionTrait,
 };
 
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
@@ -32,7 +45,54 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 // unlinked every few lifecycle changes (BENCHMARKS.md).
                 .pragma("temp_store", "memory")
         });
-    Database::connect(options).await
+    let db = Database::connect(options).await?;
+    if db.get_database_backend() == DbBackend::Sqlite && max_connections > 1 && !in_memory(url) {
+        add_writer(&db).await?;
+    }
+    Ok(db)
+}
+
+/// An in-memory database is private to its pool (a second pool would open
+/// another database), and only ever a test's.
+fn in_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
+/// File-backed SQLite pools and their writers, by the pool's connect
+/// options (shared by the pool's clones, gone with the last of them).
+type Writers = Vec<(Weak<SqliteConnectOptions>, DatabaseConnection)>;
+static SQLITE_WRITER_OF: LazyLock<Mutex<Writers>> = LazyLock::new(Default::default);
+
+/// Opens `db`'s writer: one connection to the same file with the same
+/// settings, kept open.
+async fn add_writer(db: &DatabaseConnection) -> Result<(), DbErr> {
+    let options = db.get_sqlite_connection_pool().connect_options();
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        // Kept open: a new connection starts with an empty cache.
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect_with((*options).clone())
+        .await
+        .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into())))?;
+    let writer = SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
+    let mut writers = SQLITE_WRITER_OF.lock().unwrap_or_else(|e| e.into_inner());
+    writers.retain(|(pool, _)| pool.strong_count() > 0);
+    writers.push((Arc::downgrade(&options), writer));
+    Ok(())
+}
+
+/// The connection `db`'s write transactions run on: its writer if it has
+/// one, else `db` itself.
+fn writer_of(db: &DatabaseConnection) -> DatabaseConnection {
+    let options = db.get_sqlite_connection_pool().connect_options();
+    let writers = SQLITE_WRITER_OF.lock().unwrap_or_else(|e| e.into_inner());
+    writers
+        .iter()
+        .find(|(pool, _)| std::ptr::eq(pool.as_ptr(), Arc::as_ptr(&options)))
+        .map_or_else(|| db.clone(), |(_, writer)| writer.clone())
 }
 
 /// The advisory lock migrations run under on PostgreSQL ("tandem migrate").
@@ -79,12 +139,13 @@ static SQLITE_WRITERS: std::sync::LazyLock<std::sync::Arc<tokio::sync::Mutex<()>
 pub async fn begin_write(
     db: &DatabaseConnection,
 ) -> Result<(DatabaseTransaction, WriteGate), DbErr> {
-    let (sqlite_transaction_mode, gate) = match db.get_database_backend() {
+    let (sqlite_transaction_mode, gate, db) = match db.get_database_backend() {
         DbBackend::Sqlite => (
             Some(SqliteTransactionMode::Immediate),
             Some(SQLITE_WRITERS.clone().lock_owned().await),
+            writer_of(db),
         ),
-        _ => (None, None),
+        _ => (None, None, db.clone()),
     };
     let txn = db
         .begin_with_options(TransactionOptions {
@@ -125,5 +186,51 @@ mod tests {
             answer("SELECT sqlite_compileoption_used('ENABLE_QPSG')").await,
             1
         );
+    }
+
+    /// Whether this connection made the temporary table `marker`: temporary
+    /// tables belong to the connection that created them.
+    async fn has_marker(txn: &impl ConnectionTrait) -> bool {
+        let sql = "SELECT count(*) FROM temp.sqlite_master WHERE name = 'marker'";
+        let row = txn
+            .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<i64>(0).unwrap() == 1
+    }
+
+    /// Every write transaction on a SQLite file runs on one connection, so
+    /// its page cache stays warm; reads keep the pool.
+    #[tokio::test]
+    async fn writes_share_one_connection_and_reads_the_pool() {
+        use sea_orm::TransactionTrait;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let db = super::connect(&url, 4).await.unwrap();
+        // Three connections open and idle, so the pool has others to hand out.
+        let readers = [
+            db.begin().await.unwrap(),
+            db.begin().await.unwrap(),
+            db.begin().await.unwrap(),
+        ];
+        for reader in readers {
+            reader.commit().await.unwrap();
+        }
+        let (txn, gate) = super::begin_write(&db).await.unwrap();
+        txn.execute_unprepared("CREATE TEMP TABLE marker (x)")
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        drop(gate);
+        for _ in 0..3 {
+            let (txn, gate) = super::begin_write(&db).await.unwrap();
+            assert!(has_marker(&txn).await, "a write ran on another connection");
+            txn.commit().await.unwrap();
+            drop(gate);
+        }
+        let read = db.begin().await.unwrap();
+        assert!(!has_marker(&read).await, "a read ran on the writer");
+        read.commit().await.unwrap();
     }
 }
