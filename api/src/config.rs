@@ -26,7 +26,7 @@
 //! | `TANDEM_MIGRATE_ON_START` | on (off: run `tandem migrate` as its own step) |
 //! | `TANDEM_MAX_IMPORT_BYTES` | 20971520 (20 MiB; `POST /import/people`) |
 //! | `TANDEM_CORS_ORIGINS` | none (comma-separated) |
-//! | `TANDEM_DB_MAX_CONNECTIONS` | 10 |
+//! | `TANDEM_DB_MAX_CONNECTIONS` | 10 (on a SQLite file, one more connection runs every write transaction) |
 //! | `TANDEM_ACCESS_CACHE` | 1s (how long a caller's access is trusted before it is read again; `off`: every call) |
 //! | `TANDEM_READ_DATABASE_URL` | none (a PostgreSQL replica for the OSPO's figures and exports) |
 //! | `TANDEM_SHUTDOWN_SECONDS` | 30 |
