@@ -33,6 +33,7 @@ pub struct Server {
     server: actix_web::dev::Server,
     address: SocketAddr,
     state: AppState,
+    stop: StopSignals,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -144,6 +145,7 @@ impl Server {
             server: http.run(),
             address,
             state,
+            stop: StopSignals::register(),
         })
     }
 
@@ -179,8 +181,9 @@ impl Server {
             keys.clone().spawn_refresher(jobs_stopped.clone());
         }
         crate::events::listen(&self.state, jobs_stopped).await?;
+        let stop = self.stop;
         tokio::spawn(async move {
-            shutdown_signal().await;
+            stop.received().await;
             tracing::info!("shutting down: draining in-flight requests");
             draining.store(true, Ordering::SeqCst);
             let _ = stop_jobs.send(true);
@@ -202,25 +205,50 @@ impl Server {
     }
 }
 
-async fn shutdown_signal() {
+/// SIGTERM and Ctrl-C, listened for from the moment the server is built:
+/// a signal sent as soon as it logs that it listens is not lost to a
+/// listener that has not started yet (it would end the process at once).
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {},
-                    _ = tokio::signal::ctrl_c() => {},
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    interrupt: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn register() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Self {
+                term: signal(SignalKind::terminate()).ok(),
+                interrupt: signal(SignalKind::interrupt()).ok(),
             }
         }
+        #[cfg(not(unix))]
+        Self {}
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn received(self) {
+        #[cfg(unix)]
+        {
+            async fn recv(signal: Option<tokio::signal::unix::Signal>) {
+                match signal {
+                    Some(mut signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            }
+            tokio::select! {
+                _ = recv(self.term) => {},
+                _ = recv(self.interrupt) => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
