@@ -68,26 +68,32 @@ static SQLITE_WRITER_OF: LazyLock<Mutex<Writers>> = LazyLock::new(Default::defau
 /// settings, kept open.
 async fn add_writer(db: &DatabaseConnection) -> Result<(), DbErr> {
     let options = db.get_sqlite_connection_pool().connect_options();
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .min_connections(1)
-        // Kept open: a new connection starts with an empty cache.
-        .idle_timeout(None)
-        .max_lifetime(None)
-        .acquire_timeout(Duration::from_secs(30))
-        .connect_with(
-            (*options)
-                .clone()
-                .pragma("wal_autocheckpoint", WRITER_AUTOCHECKPOINT),
-        )
-        .await
-        .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into())))?;
-    let writer = SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
+    let writer = one_connection(
+        (*options)
+            .clone()
+            .pragma("wal_autocheckpoint", WRITER_AUTOCHECKPOINT),
+    )
+    .await?;
     spawn_checkpointer(Arc::downgrade(&options)).await?;
     let mut writers = SQLITE_WRITER_OF.lock().unwrap_or_else(|e| e.into_inner());
     writers.retain(|(pool, _)| pool.strong_count() > 0);
     writers.push((Arc::downgrade(&options), writer));
     Ok(())
+}
+
+/// A pool of one connection, kept open: a new connection starts with an
+/// empty page cache.
+async fn one_connection(options: SqliteConnectOptions) -> Result<DatabaseConnection, DbErr> {
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect_with(options)
+        .await
+        .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into())))?;
+    Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
 }
 
 /// How often a SQLite file's write-ahead log is copied back into the
@@ -107,16 +113,8 @@ async fn spawn_checkpointer(pool: Weak<SqliteConnectOptions>) -> Result<(), DbEr
     let Some(options) = pool.upgrade() else {
         return Ok(());
     };
-    let connection = SqlitePoolOptions::new()
-        .max_connections(1)
-        .min_connections(1)
-        .idle_timeout(None)
-        .max_lifetime(None)
-        .connect_with((*options).clone())
-        .await
-        .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into())))?;
+    let checkpointer = one_connection((*options).clone()).await?;
     drop(options);
-    let checkpointer = SqlxSqliteConnector::from_sqlx_sqlite_pool(connection);
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(CHECKPOINT_EVERY);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
