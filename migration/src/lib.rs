@@ -22,6 +22,7 @@ mod m0010_metrics_tally;
 mod m0011_access_notify;
 mod m0012_notification_btrees;
 mod m0013_outbox_queue_order;
+mod m0014_inbox_without_unread_index;
 
 pub use m0011_access_notify::CHANNEL as ACCESS_CHANNEL;
 
@@ -57,6 +58,7 @@ pub const MIGRATIONS: &[Migration] = &[
     m0011_access_notify::MIGRATION,
     m0012_notification_btrees::MIGRATION,
     m0013_outbox_queue_order::MIGRATION,
+    m0014_inbox_without_unread_index::MIGRATION,
 ];
 
 /// The table that records applied migrations. Its name and shape are those

@@ -222,12 +222,16 @@ pub async fn inbox_item(
 }
 
 pub async fn unread_count(db: &impl ConnectionTrait, person_id: &str) -> Result<u64, DbErr> {
+    unread_of(person_id).count(db).await
+}
+
+/// A person's unread inbox rows. SQLite has no index of them (migration
+/// m0014): its inbox is clustered by person, so this reads one person's rows.
+fn unread_of(person_id: &str) -> sea_orm::Select<notification::Entity> {
     use notification::Column as C;
     notification::Entity::find()
         .filter(C::PersonId.eq(person_id))
         .filter(C::ReadAt.is_null())
-        .count(db)
-        .await
 }
 
 /// Marks those of `ids` that are `person_id`'s and unread; returns how many.
@@ -712,6 +716,39 @@ mod tests {
                     || step.starts_with("INDEX ")
             ),
             "{plan:?}"
+        );
+    }
+
+    /// The inbox has no index besides its key on SQLite (migration m0014),
+    /// and an unread count searches that key for its person's rows only.
+    #[tokio::test]
+    async fn an_unread_count_reads_only_its_person_s_rows() {
+        let db = migrated().await;
+        let indexes = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'notification' \
+                 AND name NOT LIKE 'sqlite_autoindex_%'",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(indexes.try_get_by_index::<i64>(0).unwrap(), 0);
+        let count = unread_of("p1").build(DbBackend::Sqlite);
+        let plan: Vec<String> = db
+            .query_all_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                format!("EXPLAIN QUERY PLAN {}", count.sql),
+                count.values.unwrap().0,
+            ))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.try_get_by_index::<String>(3).unwrap())
+            .collect();
+        assert_eq!(
+            plan,
+            vec!["SEARCH notification USING PRIMARY KEY (person_id=?)".to_owned()]
         );
     }
 }

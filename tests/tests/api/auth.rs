@@ -326,15 +326,26 @@ async fn who_am_i_is_answered_from_authentication(backend: Backend) {
     let token = token_for("u-9", Some("Nine"), None, &[]);
     let first = app.gql(Some(&token), "{ me { id } }", json!({})).await;
     let id = first.data()["me"]["id"].as_str().unwrap().to_owned();
-    let before = app.query_count();
-    let again = app
-        .gql(Some(&token), "{ me { __typename id } }", json!({}))
-        .await;
-    assert_eq!(
-        again.data()["me"],
-        json!({ "__typename": "Person", "id": id })
+    // The server's background jobs (the sweeper, the delivery worker) make
+    // their first pass at start, which on a loaded machine may fall during
+    // a call: a call that reads the person always counts a statement, so
+    // one call in three with none is the proof.
+    let mut statements = Vec::new();
+    for _ in 0..3 {
+        let before = app.query_count();
+        let again = app
+            .gql(Some(&token), "{ me { __typename id } }", json!({}))
+            .await;
+        assert_eq!(
+            again.data()["me"],
+            json!({ "__typename": "Person", "id": id })
+        );
+        statements.push(app.query_count() - before);
+    }
+    assert!(
+        statements.contains(&0),
+        "`me {{ id }}` read the database: {statements:?} statements"
     );
-    assert_eq!(app.query_count(), before, "`me {{ id }}` read the database");
     for query in [
         "{ me { id displayName } }",
         "{ me { id name: displayName } }",
