@@ -6,7 +6,9 @@
 //! throughput without them, in every group of the run (BENCHMARKS.md, "In
 //! paired bursts"). The inbox is clustered on `(person_id, id)` since
 //! m0012, so a person's unread count reads that person's rows and no
-//! others. PostgreSQL keeps the index: its heap table is not clustered.
+//! others; SQLite's planner chose that key over the index even while the
+//! index existed, so it was written by every notification and read by
+//! nothing. PostgreSQL keeps the index: its heap table is not clustered.
 
 fn extra(backend: sea_orm::DbBackend) -> Vec<String> {
     match backend {
