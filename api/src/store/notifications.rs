@@ -667,21 +667,42 @@ mod tests {
         assert_eq!(mark_sent(&db, &[held("d1")], now).await.unwrap(), 0);
     }
 
+    /// The indexes SQLite keeps on `table` besides its key.
+    async fn indexes_on(db: &sea_orm::DatabaseConnection, table: &str) -> i64 {
+        db.query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = ? \
+             AND name NOT LIKE 'sqlite_autoindex_%'",
+            [table.into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index(0)
+        .unwrap()
+    }
+
+    /// The steps of SQLite's plan for `statement`.
+    async fn plan_of(db: &sea_orm::DatabaseConnection, statement: Statement) -> Vec<String> {
+        db.query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            format!("EXPLAIN QUERY PLAN {}", statement.sql),
+            statement.values.unwrap().0,
+        ))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.try_get_by_index::<String>(3).unwrap())
+        .collect()
+    }
+
     /// The outbox is one B-tree on SQLite (migration m0013), and every
     /// statement that settles a claim reaches its rows through the key
     /// rather than by reading the rows ever sent.
     #[tokio::test]
     async fn settling_a_claim_searches_the_outbox_by_its_key() {
         let db = migrated().await;
-        let indexes = db
-            .query_one_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'notification_delivery'",
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(indexes.try_get_by_index::<i64>(0).unwrap(), 0);
+        assert_eq!(indexes_on(&db, "notification_delivery").await, 0);
         let held = [
             Held {
                 id: "d1".into(),
@@ -697,17 +718,7 @@ mod tests {
         let settle = notification_delivery::Entity::delete_many()
             .filter(held_rows(&held))
             .build(DbBackend::Sqlite);
-        let plan: Vec<String> = db
-            .query_all_raw(Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                format!("EXPLAIN QUERY PLAN {}", settle.sql),
-                settle.values.unwrap().0,
-            ))
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|row| row.try_get_by_index::<String>(3).unwrap())
-            .collect();
+        let plan = plan_of(&db, settle).await;
         assert!(!plan.is_empty());
         assert!(
             plan.iter().all(
@@ -724,30 +735,10 @@ mod tests {
     #[tokio::test]
     async fn an_unread_count_reads_only_its_person_s_rows() {
         let db = migrated().await;
-        let indexes = db
-            .query_one_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'notification' \
-                 AND name NOT LIKE 'sqlite_autoindex_%'",
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(indexes.try_get_by_index::<i64>(0).unwrap(), 0);
+        assert_eq!(indexes_on(&db, "notification").await, 0);
         let count = unread_of("p1").build(DbBackend::Sqlite);
-        let plan: Vec<String> = db
-            .query_all_raw(Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                format!("EXPLAIN QUERY PLAN {}", count.sql),
-                count.values.unwrap().0,
-            ))
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|row| row.try_get_by_index::<String>(3).unwrap())
-            .collect();
         assert_eq!(
-            plan,
+            plan_of(&db, count).await,
             vec!["SEARCH notification USING PRIMARY KEY (person_id=?)".to_owned()]
         );
     }
