@@ -48,6 +48,8 @@ pub struct AppState {
     pub notifier: Arc<crate::notify::Notifier>,
     /// Wakes this instance's delivery worker when a commit queued deliveries.
     pub delivery_wake: Arc<tokio::sync::Notify>,
+    /// Where this process reads SQLite's outbox from.
+    pub outbox: Arc<crate::store::notifications::Queue>,
 }
 
 /// The claims a person was last provisioned with, their id, and when their
@@ -90,6 +92,7 @@ impl AppState {
         Ok(Self {
             notifier: Arc::new(crate::notify::Notifier::new(&config.notify)?),
             delivery_wake: Arc::default(),
+            outbox: Arc::default(),
             schema: crate::graphql::build(&config),
             reads: db.clone(),
             db,

@@ -23,6 +23,7 @@ mod m0011_access_notify;
 mod m0012_notification_btrees;
 mod m0013_outbox_queue_order;
 mod m0014_inbox_without_unread_index;
+mod m0015_outbox_in_write_order;
 
 pub use m0011_access_notify::CHANNEL as ACCESS_CHANNEL;
 
@@ -59,6 +60,7 @@ pub const MIGRATIONS: &[Migration] = &[
     m0012_notification_btrees::MIGRATION,
     m0013_outbox_queue_order::MIGRATION,
     m0014_inbox_without_unread_index::MIGRATION,
+    m0015_outbox_in_write_order::MIGRATION,
 ];
 
 /// The table that records applied migrations. Its name and shape are those
@@ -188,6 +190,14 @@ mod tests {
     }
 
     async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
+        first(db, sql).await
+    }
+
+    async fn text(db: &DatabaseConnection, sql: &str) -> String {
+        first(db, sql).await
+    }
+
+    async fn first<T: sea_orm::TryGetable>(db: &DatabaseConnection, sql: &str) -> T {
         let row = db
             .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
             .await
@@ -211,16 +221,10 @@ mod tests {
         assert_eq!(count(&db, "SELECT count(*) FROM scoring_revision").await, 1);
     }
 
-    /// m0013 rebuilds SQLite's outbox keyed by `(state, due_at, id)`: the
-    /// rows queued before it are all there after it, and nothing else
-    /// indexes the table.
-    #[tokio::test]
-    async fn the_outbox_keeps_its_rows_when_rekeyed() {
+    /// The rows queued before the migration named `name`, for its test.
+    async fn outbox_before(name: &str) -> sea_orm::DatabaseConnection {
         let db = memory().await;
-        let before = MIGRATIONS
-            .iter()
-            .position(|m| m.name == "m0013_outbox_queue_order")
-            .unwrap();
+        let before = MIGRATIONS.iter().position(|m| m.name == name).unwrap();
         apply(&db, &MIGRATIONS[..before]).await.unwrap();
         for (id, state) in [("d1", "pending"), ("d2", "sent"), ("d3", "dead")] {
             db.execute_unprepared(&format!(
@@ -231,15 +235,45 @@ mod tests {
             .await
             .unwrap();
         }
+        db
+    }
+
+    const KEPT: &str = "SELECT count(*) FROM notification_delivery WHERE (id, state) IN \
+                        (VALUES ('d1', 'pending'), ('d2', 'sent'), ('d3', 'dead'))";
+    const INDEXES: &str = "SELECT count(*) FROM sqlite_master \
+                           WHERE type = 'index' AND tbl_name = 'notification_delivery'";
+    const KEYED: &str = "SELECT group_concat(name) FROM (SELECT name \
+                         FROM pragma_table_info('notification_delivery') WHERE pk > 0 ORDER BY pk)";
+
+    /// m0013 rebuilds SQLite's outbox keyed by `(state, due_at, id)`: the
+    /// rows queued before it are all there after it, and nothing else
+    /// indexes the table.
+    #[tokio::test]
+    async fn the_outbox_keeps_its_rows_when_rekeyed() {
+        let db = outbox_before("m0013_outbox_queue_order").await;
+        let through = MIGRATIONS
+            .iter()
+            .position(|m| m.name == "m0013_outbox_queue_order")
+            .unwrap();
+        apply(&db, &MIGRATIONS[..=through]).await.unwrap();
+        assert_eq!(count(&db, KEPT).await, 3);
+        assert_eq!(count(&db, INDEXES).await, 0);
+        assert_eq!(text(&db, KEYED).await, "state,due_at,id");
+    }
+
+    /// m0015 rebuilds it again as a rowid table in the order the rows were
+    /// written: every row kept, numbered by `seq` in that order, and only
+    /// the dead rows indexed.
+    #[tokio::test]
+    async fn the_outbox_keeps_its_rows_in_write_order() {
+        let db = outbox_before("m0015_outbox_in_write_order").await;
         Migrator::up(&db).await.unwrap();
-        let kept = "SELECT count(*) FROM notification_delivery WHERE (id, state) IN \
-                    (VALUES ('d1', 'pending'), ('d2', 'sent'), ('d3', 'dead'))";
-        assert_eq!(count(&db, kept).await, 3);
-        let indexes = "SELECT count(*) FROM sqlite_master \
-                       WHERE type = 'index' AND tbl_name = 'notification_delivery'";
-        assert_eq!(count(&db, indexes).await, 0);
-        let keyed = "SELECT count(*) FROM pragma_table_info('notification_delivery') WHERE pk > 0";
-        assert_eq!(count(&db, keyed).await, 3);
+        assert_eq!(count(&db, KEPT).await, 3);
+        assert_eq!(count(&db, INDEXES).await, 1);
+        assert_eq!(text(&db, KEYED).await, "seq");
+        let order =
+            "SELECT group_concat(id) FROM (SELECT id FROM notification_delivery ORDER BY seq)";
+        assert_eq!(text(&db, order).await, "d1,d2,d3");
     }
 
     #[tokio::test]

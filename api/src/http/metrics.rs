@@ -17,6 +17,7 @@ use sea_orm::{DatabaseConnection, DbBackend};
 
 use super::AppState;
 use crate::auth::remote::RemoteKeys;
+use crate::store::notifications::Queue;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -186,9 +187,9 @@ impl Metrics {
         family.get_or_create(&ChannelLabels { channel }).inc();
     }
 
-    async fn read_outbox(&self, db: &DatabaseConnection) {
+    async fn read_outbox(&self, db: &DatabaseConnection, queue: &Queue) {
         let now = chrono::Utc::now();
-        match crate::store::notifications::depth(db, now).await {
+        match crate::store::notifications::depth(db, queue, now).await {
             Ok(depth) => {
                 self.outbox_pending.set(depth.pending as i64);
                 self.outbox_dead.set(depth.dead as i64);
@@ -219,9 +220,9 @@ impl Metrics {
         self.pool_idle.set(idle as i64);
     }
 
-    pub async fn render(&self, db: &DatabaseConnection) -> String {
+    pub async fn render(&self, db: &DatabaseConnection, queue: &Queue) -> String {
         self.read_pool(db);
-        self.read_outbox(db).await;
+        self.read_outbox(db, queue).await;
         if let Some((keys, age)) = &*self.jwks.lock().unwrap_or_else(|p| p.into_inner()) {
             age.set(keys.stats.seconds_since_refresh(self.started) as i64);
         }
@@ -246,5 +247,5 @@ impl Default for Metrics {
 pub async fn scrape(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-        .body(state.metrics.render(&state.db).await)
+        .body(state.metrics.render(&state.db, &state.outbox).await)
 }

@@ -68,7 +68,7 @@ pub async fn claim(state: &AppState, now: DateTime<Utc>, limit: u64) -> ApiResul
     let lease = chrono::Duration::from_std(state.config.notify.lease)
         .unwrap_or_else(|_| chrono::Duration::minutes(5));
     let (txn, _writer) = begin_write(&state.db).await?;
-    let claimed = store::claim(&txn, now, now + lease, limit).await?;
+    let claimed = store::claim(&txn, &state.outbox, now, now + lease, limit).await?;
     txn.commit().await?;
     Ok(claimed)
 }

@@ -357,7 +357,7 @@ impl Rows {
                     payload,
                     attempts: 0,
                     created_at: now,
-                    due_at: None,
+                    seq: None,
                 });
             } else {
                 self.unmailed.push((person_id.clone(), notice.kind));
@@ -380,7 +380,7 @@ impl Rows {
                     payload: payload.clone(),
                     attempts: 0,
                     created_at: now,
-                    due_at: None,
+                    seq: None,
                 });
             }
         }
@@ -401,8 +401,8 @@ impl Rows {
             deliveries: self.deliveries.len(),
             unmailed: self.unmailed,
         };
-        store::add_inbox(inserts, &self.inbox);
-        store::add_deliveries(inserts, &self.deliveries);
+        store::add_inbox(inserts, self.inbox);
+        store::add_deliveries(inserts, self.deliveries);
         written
     }
 }

@@ -93,7 +93,9 @@ pub async fn dead(
 /// `retryDeadDeliveries` and `tandem notifications retry-dead`: every dead
 /// delivery is due again now with a fresh count of attempts.
 pub async fn retry_dead(state: &AppState, by: OspoTask<'_>) -> ApiResult<u64> {
-    let retried = store::retry_dead(&state.db, Utc::now()).await?;
+    let (txn, _writer) = crate::db::begin_write(&state.db).await?;
+    let retried = store::retry_dead(&txn, Utc::now()).await?;
+    txn.commit().await?;
     if retried > 0 {
         state.delivery_wake.notify_one();
     }

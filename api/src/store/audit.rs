@@ -4,12 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Statement, Value,
 };
 
-use super::Inserts;
 use super::entities::audit_event;
+use super::{Append, Inserts};
 use crate::events::{CHANNEL, MatchEvent};
 
 /// What an audit event is about.
@@ -62,28 +62,43 @@ pub async fn write(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(), 
 /// Writes many changes in multi-row statements.
 pub async fn write_many(db: &impl ConnectionTrait, changes: &[Change<'_>]) -> Result<(), DbErr> {
     let mut inserts = Inserts::new(db.get_database_backend());
-    inserts.rows(changes.iter().map(row).collect());
+    for change in changes {
+        inserts.row(&AUDIT, row(change));
+    }
     inserts.run(db).await
 }
 
-fn row(change: &Change<'_>) -> audit_event::ActiveModel {
-    audit_event::ActiveModel {
-        actor_id: Set(change.actor_id.map(str::to_owned)),
-        subject_kind: Set(change.subject.slug().to_owned()),
-        subject_id: Set(change.subject_id.to_owned()),
-        from_state: Set(change.from.map(str::to_owned)),
-        to_state: Set(change.to.to_owned()),
-        reason: Set(change.reason.map(str::to_owned)),
-        at: Set(change.at),
-        ..Default::default()
-    }
+/// The audit table's columns a change sets (`id` is the database's).
+static AUDIT: Append = Append {
+    table: "audit_event",
+    columns: &[
+        "actor_id",
+        "subject_kind",
+        "subject_id",
+        "from_state",
+        "to_state",
+        "reason",
+        "at",
+    ],
+};
+
+fn row(change: &Change<'_>) -> [Value; 7] {
+    [
+        change.actor_id.map(str::to_owned).into(),
+        change.subject.slug().into(),
+        change.subject_id.into(),
+        change.from.map(str::to_owned).into(),
+        change.to.into(),
+        change.reason.map(str::to_owned).into(),
+        change.at.into(),
+    ]
 }
 
 /// The changes a transaction recorded, written at its end together with
 /// its other appends (see [`Inserts`]). Nothing in a transaction reads the
 /// audit rows it writes.
 #[derive(Default)]
-pub struct Trail(Vec<audit_event::ActiveModel>);
+pub struct Trail(Vec<[Value; 7]>);
 
 impl Trail {
     pub fn push(&mut self, change: Change<'_>) {
@@ -91,7 +106,9 @@ impl Trail {
     }
 
     pub(crate) fn add_to(self, inserts: &mut Inserts) {
-        inserts.rows(self.0);
+        for row in self.0 {
+            inserts.row(&AUDIT, row);
+        }
     }
 }
 

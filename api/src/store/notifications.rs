@@ -6,14 +6,14 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use domain::notification::Kind;
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 
 use super::entities::{notification, notification_delivery, notification_preference, person};
-use super::{Inserts, insert_all};
+use super::{Append, Inserts, insert_all};
 
 /// Values per `IN` list, far below either backend's bound-value limit.
 const IN_LIST: usize = 1000;
@@ -160,21 +160,35 @@ impl InboxItem {
     }
 }
 
-pub(crate) fn add_inbox(inserts: &mut Inserts, items: &[InboxItem]) {
-    let rows = items
-        .iter()
-        .map(|i| notification::ActiveModel {
-            id: Set(i.id.clone()),
-            person_id: Set(i.person_id.clone()),
-            kind: Set(i.kind.slug().to_owned()),
-            match_id: Set(i.match_id.clone()),
-            request_id: Set(i.request_id.clone()),
-            payload: Set(i.payload.clone()),
-            created_at: Set(i.created_at),
-            read_at: Set(None),
-        })
-        .collect();
-    inserts.rows(rows);
+static INBOX: Append = Append {
+    table: "notification",
+    columns: &[
+        "id",
+        "person_id",
+        "kind",
+        "match_id",
+        "request_id",
+        "payload",
+        "created_at",
+    ],
+};
+
+/// Appends inbox rows, unread.
+pub(crate) fn add_inbox(inserts: &mut Inserts, items: Vec<InboxItem>) {
+    for i in items {
+        inserts.row(
+            &INBOX,
+            [
+                i.id.into(),
+                i.person_id.into(),
+                i.kind.slug().into(),
+                i.match_id.into(),
+                i.request_id.into(),
+                i.payload.into(),
+                i.created_at.into(),
+            ],
+        );
+    }
 }
 
 /// A person's notifications, newest first (ids are time-ordered), after the
@@ -300,9 +314,8 @@ pub struct Delivery {
     /// Attempts so far, this one included once claimed.
     pub attempts: u32,
     pub created_at: DateTime<Utc>,
-    /// Once claimed on SQLite, `due_at` exactly as stored: part of the
-    /// outbox's key there (see [`Held`]).
-    pub due_at: Option<String>,
+    /// Once claimed on SQLite, the row's place in the outbox (see [`Held`]).
+    pub seq: Option<i64>,
 }
 
 impl Delivery {
@@ -311,65 +324,104 @@ impl Delivery {
         Held {
             id: self.id.clone(),
             attempts: self.attempts,
-            due_at: self.due_at.clone(),
+            seq: self.seq,
         }
     }
 }
 
 /// A claimed delivery, as the updates that settle it name it. On SQLite the
-/// outbox is keyed by `(state, due_at, id)` (migration m0013), so an update
-/// by id alone would read every row ever sent; `due_at` is kept as the text
-/// stored, since a timestamp read and written again need not spell it the
-/// same. The attempt count leaves a row whose lease passed and which was
-/// claimed again to that later claim.
+/// outbox is a rowid table with no index on `id` (migration m0015), so an
+/// update names the row's `seq`. The attempt count leaves a row whose lease
+/// passed and which was claimed again to that later claim.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Held {
     pub id: String,
     pub attempts: u32,
-    due_at: Option<String>,
+    seq: Option<i64>,
+}
+
+/// Where SQLite's outbox has pending rows from: no row below `from` is
+/// pending (migration m0015 explains why no index finds them). Each
+/// process keeps its own for its database; a claim moves it up to the
+/// lowest pending row it saw, or past the last row when none is pending.
+/// Rows are written above it (`AUTOINCREMENT`), and a dead row put back in
+/// the queue is written anew ([`retry_dead`]), so it can only be too low,
+/// which costs reading more rows, never skipping one. PostgreSQL ignores it.
+#[derive(Debug, Default)]
+pub struct Queue {
+    from: std::sync::atomic::AtomicI64,
+}
+
+impl Queue {
+    pub fn from(&self) -> i64 {
+        self.from.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn advance(&self, to: i64) {
+        self.from
+            .fetch_max(to, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Rows per statement that settles claimed deliveries: three values each.
 const HELD_PER_STATEMENT: usize = 200;
 
-/// Pending rows among `held`, each found by its key.
+/// Pending rows among `held`, each found by its key: `seq` on SQLite, `id`
+/// on PostgreSQL.
 fn held_rows(held: &[Held]) -> Condition {
     use notification_delivery::Column as C;
     let any = held.iter().fold(Condition::any(), |any, row| {
-        let mut one = Condition::all()
-            .add(C::Id.eq(row.id.as_str()))
-            .add(C::Attempts.eq(row.attempts as i32));
-        if let Some(due_at) = &row.due_at {
-            one = one.add(C::DueAt.eq(due_at.as_str()));
-        }
-        any.add(one)
+        let key = match row.seq {
+            Some(seq) => ExprTrait::eq(Expr::col("seq"), seq),
+            None => C::Id.eq(row.id.as_str()),
+        };
+        any.add(
+            Condition::all()
+                .add(key)
+                .add(C::Attempts.eq(row.attempts as i32)),
+        )
     });
     Condition::all().add(C::State.eq("pending")).add(any)
 }
 
-pub(crate) fn add_deliveries(inserts: &mut Inserts, deliveries: &[Delivery]) {
-    let rows = deliveries
-        .iter()
-        .map(|d| notification_delivery::ActiveModel {
-            id: Set(d.id.clone()),
-            channel: Set(d.channel.slug().to_owned()),
-            target: Set(d.target.clone()),
-            person_id: Set(d.person_id.clone()),
-            kind: Set(d.kind.slug().to_owned()),
-            match_id: Set(d.match_id.clone()),
-            request_id: Set(d.request_id.clone()),
-            payload: Set(d.payload.clone()),
-            state: Set("pending".into()),
-            attempts: Set(0),
-            due_at: Set(d.created_at),
-            lease_until: Set(None),
-            last_error: Set(None),
-            created_at: Set(d.created_at),
-            last_attempt_at: Set(None),
-            sent_at: Set(None),
-        })
-        .collect();
-    inserts.rows(rows);
+static OUTBOX: Append = Append {
+    table: "notification_delivery",
+    columns: &[
+        "id",
+        "channel",
+        "target",
+        "person_id",
+        "kind",
+        "match_id",
+        "request_id",
+        "payload",
+        "state",
+        "due_at",
+        "created_at",
+    ],
+};
+
+/// Appends deliveries, pending and due at once (`attempts` starts at its
+/// default, 0).
+pub(crate) fn add_deliveries(inserts: &mut Inserts, deliveries: Vec<Delivery>) {
+    for d in deliveries {
+        inserts.row(
+            &OUTBOX,
+            [
+                d.id.into(),
+                d.channel.slug().into(),
+                d.target.into(),
+                d.person_id.into(),
+                d.kind.slug().into(),
+                d.match_id.into(),
+                d.request_id.into(),
+                d.payload.into(),
+                "pending".into(),
+                d.created_at.into(),
+                d.created_at.into(),
+            ],
+        );
+    }
 }
 
 const CLAIMED: &str =
@@ -378,9 +430,11 @@ const CLAIMED: &str =
 /// Claims up to `limit` due, unleased deliveries until `lease_until` and
 /// counts the attempt. On PostgreSQL rows another instance is claiming
 /// are skipped (`FOR UPDATE SKIP LOCKED`); on SQLite the caller holds the
-/// write lock (`BEGIN IMMEDIATE`), so claims queue.
+/// write lock (`BEGIN IMMEDIATE`), so claims queue, and the rows read are
+/// those from `queue`'s mark up, which the claim then moves.
 pub async fn claim(
     db: &impl ConnectionTrait,
+    queue: &Queue,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: u64,
@@ -394,22 +448,31 @@ pub async fn claim(
                ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
              RETURNING {CLAIMED}"
         ),
-        // The whole key, so each claimed row is found by it.
         _ => format!(
             "UPDATE notification_delivery SET lease_until = ?1, attempts = attempts + 1, last_attempt_at = ?2 \
-             WHERE state = 'pending' AND (due_at, id) IN (SELECT due_at, id FROM notification_delivery \
-               WHERE state = 'pending' AND due_at <= ?2 AND (lease_until IS NULL OR lease_until <= ?2) \
+             WHERE seq IN (SELECT seq FROM notification_delivery \
+               WHERE seq >= ?4 AND state = 'pending' AND due_at <= ?2 \
+               AND (lease_until IS NULL OR lease_until <= ?2) \
                ORDER BY due_at LIMIT ?3) \
-             RETURNING {CLAIMED}, due_at"
+             RETURNING {CLAIMED}, seq"
         ),
     };
+    let from = queue.from();
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(
             backend,
             sql,
-            [lease_until.into(), now.into(), (limit as i64).into()],
+            [
+                lease_until.into(),
+                now.into(),
+                (limit as i64).into(),
+                from.into(),
+            ],
         ))
         .await?;
+    if backend == DbBackend::Sqlite {
+        queue.advance(lowest_pending(db, from).await?);
+    }
     rows.into_iter()
         .map(|row| {
             let attempts: i32 = row.try_get_by_index(8)?;
@@ -425,13 +488,31 @@ pub async fn claim(
                 attempts: u32::try_from(attempts)
                     .map_err(|_| super::corrupt("notification_delivery.attempts", attempts))?,
                 created_at: row.try_get_by_index(9)?,
-                due_at: match backend {
+                seq: match backend {
                     DbBackend::Sqlite => Some(row.try_get_by_index(10)?),
                     _ => None,
                 },
             })
         })
         .collect()
+}
+
+/// On SQLite, the `seq` of the lowest pending row from `from` up, or the
+/// next `seq` to be given out when none is pending.
+async fn lowest_pending(db: &impl ConnectionTrait, from: i64) -> Result<i64, DbErr> {
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "SELECT COALESCE( \
+               (SELECT seq FROM notification_delivery WHERE seq >= ?1 AND state = 'pending' \
+                ORDER BY seq LIMIT 1), \
+               (SELECT seq + 1 FROM sqlite_sequence WHERE name = 'notification_delivery'), \
+               ?1)",
+            [from.into()],
+        ))
+        .await?
+        .ok_or_else(|| DbErr::Custom("no answer to the outbox's lowest pending row".into()))?;
+    row.try_get_by_index(0)
 }
 
 /// Marks claimed deliveries sent.
@@ -542,9 +623,32 @@ pub async fn dead_page(
 }
 
 /// Puts every dead delivery back in the queue, due now, with its attempts
-/// reset; returns how many.
+/// reset; returns how many. On SQLite each is written anew at the queue's
+/// end (its id, and so its stable delivery id, kept), above every
+/// process's [`Queue`] mark: run it in a transaction.
 pub async fn retry_dead(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbErr> {
     use notification_delivery::Column as C;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        let columns = "id, channel, target, person_id, kind, match_id, request_id, payload, \
+                       last_error, created_at, last_attempt_at";
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            format!(
+                "INSERT INTO notification_delivery ({columns}, state, attempts, due_at) \
+                 SELECT {columns}, 'pending', 0, ?1 FROM notification_delivery \
+                 WHERE state = 'dead' ORDER BY seq"
+            ),
+            [now.into()],
+        ))
+        .await?;
+        let moved = db
+            .execute_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "DELETE FROM notification_delivery WHERE state = 'dead'",
+            ))
+            .await?;
+        return Ok(moved.rows_affected());
+    }
     Ok(notification_delivery::Entity::update_many()
         .col_expr(C::State, Expr::value("pending"))
         .col_expr(C::Attempts, Expr::value(0))
@@ -566,9 +670,20 @@ pub struct Depth {
     pub oldest_due: Option<DateTime<Utc>>,
 }
 
-pub async fn depth(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Depth, DbErr> {
+/// The outbox's depth; on SQLite the pending rows are read from `queue`'s
+/// mark up.
+pub async fn depth(
+    db: &impl ConnectionTrait,
+    queue: &Queue,
+    now: DateTime<Utc>,
+) -> Result<Depth, DbErr> {
     use notification_delivery::Column as C;
+    let from = match db.get_database_backend() {
+        DbBackend::Sqlite => Condition::all().add(Expr::col("seq").gte(queue.from())),
+        _ => Condition::all(),
+    };
     let pending = notification_delivery::Entity::find()
+        .filter(from.clone())
         .filter(C::State.eq("pending"))
         .count(db)
         .await?;
@@ -579,6 +694,7 @@ pub async fn depth(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Dept
     let oldest_due: Option<DateTime<Utc>> = notification_delivery::Entity::find()
         .select_only()
         .column(C::DueAt)
+        .filter(from)
         .filter(C::State.eq("pending"))
         .filter(C::DueAt.lte(now))
         .order_by_asc(C::DueAt)
@@ -642,9 +758,15 @@ mod tests {
             .unwrap();
         }
         let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
-        let claimed = claim(&db, now, now + chrono::Duration::minutes(5), 10)
-            .await
-            .unwrap();
+        let claimed = claim(
+            &db,
+            &Queue::default(),
+            now,
+            now + chrono::Duration::minutes(5),
+            10,
+        )
+        .await
+        .unwrap();
         assert_eq!(claimed.len(), 3);
         let held = |id: &str| claimed.iter().find(|d| d.id == id).unwrap().held();
         assert_eq!(mark_sent(&db, &[held("d1")], now).await.unwrap(), 1);
@@ -696,23 +818,24 @@ mod tests {
         .collect()
     }
 
-    /// The outbox is one B-tree on SQLite (migration m0013), and every
-    /// statement that settles a claim reaches its rows through the key
-    /// rather than by reading the rows ever sent.
+    /// The outbox has no index a new row goes into on SQLite (migration
+    /// m0015: the dead rows' is partial), and every statement that settles
+    /// a claim reaches its rows by `seq` rather than by reading the rows
+    /// ever sent.
     #[tokio::test]
-    async fn settling_a_claim_searches_the_outbox_by_its_key() {
+    async fn settling_a_claim_searches_the_outbox_by_seq() {
         let db = migrated().await;
-        assert_eq!(indexes_on(&db, "notification_delivery").await, 0);
+        assert_eq!(indexes_on(&db, "notification_delivery").await, 1);
         let held = [
             Held {
                 id: "d1".into(),
                 attempts: 1,
-                due_at: Some("2026-01-01T00:00:00+00:00".into()),
+                seq: Some(1),
             },
             Held {
                 id: "d2".into(),
                 attempts: 1,
-                due_at: Some("2026-01-01T00:00:01+00:00".into()),
+                seq: Some(2),
             },
         ];
         let settle = notification_delivery::Entity::delete_many()
@@ -721,13 +844,86 @@ mod tests {
         let plan = plan_of(&db, settle).await;
         assert!(!plan.is_empty());
         assert!(
-            plan.iter().all(
-                |step| step.contains("PRIMARY KEY (state=? AND due_at=? AND id=?)")
+            plan.iter()
+                .all(|step| step.contains("INTEGER PRIMARY KEY (rowid=?)")
                     || step.starts_with("MULTI-INDEX OR")
-                    || step.starts_with("INDEX ")
-            ),
+                    || step.starts_with("INDEX ")),
             "{plan:?}"
         );
+    }
+
+    async fn queue_one(db: &sea_orm::DatabaseConnection, id: &str, due: DateTime<Utc>) {
+        let mut inserts = Inserts::new(DbBackend::Sqlite);
+        add_deliveries(
+            &mut inserts,
+            vec![Delivery {
+                id: id.into(),
+                channel: Channel::Webhook,
+                target: "http://127.0.0.1:9/hook".into(),
+                person_id: None,
+                kind: Kind::MatchAccepted,
+                match_id: None,
+                request_id: None,
+                payload: "{}".into(),
+                attempts: 0,
+                created_at: due,
+                seq: None,
+            }],
+        );
+        inserts.run(db).await.unwrap();
+    }
+
+    /// The mark a claim leaves is never above a pending row: not above one
+    /// leased and unsettled, not above one written after it, and not above
+    /// a dead one put back in the queue.
+    #[tokio::test]
+    async fn the_queue_mark_never_passes_a_pending_row() {
+        let db = migrated().await;
+        let queue = Queue::default();
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let lease = |now| now + chrono::Duration::minutes(5);
+        let ids =
+            |claimed: Vec<Delivery>| -> Vec<String> { claimed.into_iter().map(|d| d.id).collect() };
+        queue_one(&db, "d1", t0).await;
+        queue_one(&db, "d2", t0 + chrono::Duration::seconds(1)).await;
+        let now = t0 + chrono::Duration::minutes(1);
+        let first = claim(&db, &queue, now, lease(now), 1).await.unwrap();
+        assert_eq!(first[0].id, "d1");
+        assert_eq!(queue.from(), 1, "d1 is leased, still pending");
+        mark_sent(&db, &[first[0].held()], now).await.unwrap();
+        let second = claim(&db, &queue, now, lease(now), 10).await.unwrap();
+        assert_eq!(ids(second.clone()), ["d2"]);
+        mark_sent(&db, &[second[0].held()], now).await.unwrap();
+        assert!(
+            claim(&db, &queue, now, lease(now), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(queue.from(), 3, "past every row: none is pending");
+
+        queue_one(&db, "d3", now).await;
+        let third = claim(&db, &queue, now, lease(now), 10).await.unwrap();
+        assert_eq!(ids(third.clone()), ["d3"]);
+        assert!(
+            mark_failed(&db, &third[0].held(), None, "gone")
+                .await
+                .unwrap()
+        );
+        assert!(
+            claim(&db, &queue, now, lease(now), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(queue.from(), 4);
+
+        assert_eq!(retry_dead(&db, now).await.unwrap(), 1);
+        let again = claim(&db, &queue, now, lease(now), 10).await.unwrap();
+        assert_eq!(ids(again.clone()), ["d3"], "the same delivery id");
+        assert_eq!(again[0].attempts, 1, "its attempts counted afresh");
+        let depth = depth(&db, &queue, now).await.unwrap();
+        assert_eq!((depth.pending, depth.dead), (1, 0));
     }
 
     /// The inbox has no index besides its key on SQLite (migration m0014),
