@@ -2,7 +2,7 @@
 """The outbox's cost on acceptProposal in work done rather than in time:
 instructions executed by the server (valgrind's callgrind), bytes it
 wrote (/proc/PID/io), and pages its commits wrote to SQLite's write-ahead
-log (strace), per accept, with and without the notification rows.
+log (strace), with and without the notification rows.
 
 outbox_ab.py measures the rate, which is what the goal is about, but on
 a shared two-core machine its groups move by 10-30 % and a change of a few
@@ -11,10 +11,10 @@ run, so this script says whether a change makes an accept cheaper and by
 how much; outbox_ab.py then says what that is worth in accepts a second.
 Instructions leave out the kernel's work on the bytes written, which
 the log's pages stand for: each page a commit changed is written to the
-log whole (4 KiB) and copied back by a checkpoint later. The pages are
-read from the log frames' headers as the server writes them, and each is
-put down to the table or index that holds it (SQLite's dbstat, from
-Python's own SQLite) once the run is over.
+log whole (4 KiB) and copied back by a checkpoint later. They are counted
+from the log frames' headers as the server writes them. (Which table each
+page belongs to cannot be told afterwards: rebalancing a B-tree moves
+cells between page numbers.)
 
     python3 bench/api/outbox_instr.py --binary PATH [--people N] [--accepts N]
         [--configs without,rows] [--bin NAME=PATH] [--sql NAME=FILE]
@@ -29,7 +29,6 @@ valgrind, the same accepts, under strace. The report divides the counts
 by ACCEPTS (the log's pages by the commits seen).
 """
 import argparse
-import collections
 import glob
 import http.client
 import os
@@ -66,27 +65,19 @@ def accept_all(port, lines):
     conn.close()
 
 
-def log_pages(trace, db_path):
-    """Pages per commit written to the log, in all and by the B-tree that
-    holds each (as the file stands at the end)."""
+def log_pages(trace):
+    """Pages per commit written to the log."""
     frame = re.compile(r'pwrite64\(\d+, "((?:\\x[0-9a-f]{2})+)", 24,')
-    pages, commits = collections.Counter(), 0
+    pages = commits = 0
     with open(trace) as f:
         for line in f:
             m = frame.search(line)
             if m:
                 header = bytes(int(x, 16) for x in m.group(1).split("\\x")[1:])
-                pages[int.from_bytes(header[0:4], "big")] += 1
+                pages += 1
                 # A commit's last frame carries the database's size in pages.
                 commits += int.from_bytes(header[4:8], "big") != 0
-    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    owner = {page: name for name, page in db.execute("SELECT name, pageno FROM dbstat")}
-    db.close()
-    by_tree = collections.Counter()
-    for page, n in pages.items():
-        by_tree[owner.get(page, "(freed)")] += n
-    commits = max(commits, 1)
-    return sum(pages.values()) / commits, {k: v / commits for k, v in by_tree.items()}
+    return pages / max(commits, 1)
 
 
 def traced(work, name, binary, seeded, script, lines, port, log):
@@ -113,7 +104,7 @@ def traced(work, name, binary, seeded, script, lines, port, log):
         strace.wait()
     finally:
         server.stop()
-    return log_pages(trace, path)
+    return log_pages(trace)
 
 
 def total_instructions(out_file):
@@ -158,15 +149,13 @@ def measure(work, name, binary, seeded, script, lines, port, log):
     n = len(lines) - WARM_UP
     dumps = sorted(glob.glob(out + "*"), key=os.path.getmtime)
     instructions = max(total_instructions(d) for d in dumps)
-    pages, by_tree = traced(work, name, binary, seeded, script, lines, port, log)
+    pages = traced(work, name, binary, seeded, script, lines, port, log)
     return {
         "instructions": instructions / n,
         "bytes": (io_after["wchar"] - io_before["wchar"]) / n,
         "writes": (io_after["syscw"] - io_before["syscw"]) / n,
         "rows": rows / len(lines),
         "pages": pages,
-        "notification pages": ", ".join(f"{k} {v:.2f}" for k, v in sorted(by_tree.items())
-                                        if k.startswith("notification")),
     }
 
 
@@ -212,13 +201,12 @@ def main():
           f"{WARM_UP} to warm up, one at a time; callgrind (user-space instructions of every thread)")
     print()
     print(f"| configuration | instructions per accept | / {names[0]} | log pages per commit | / {names[0]} "
-          f"| of which notification tables | bytes written per accept (valgrind run) "
-          f"| notification rows per accept |")
-    print("|---|---|---|---|---|---|---|---|")
+          f"| bytes written per accept (valgrind run) | notification rows per accept |")
+    print("|---|---|---|---|---|---|---|")
     for name in names:
         r = results[name]
         print(f"| {name} | {r['instructions']:,.0f} | {r['instructions'] / ref['instructions']:.3f} "
-              f"| {r['pages']:.2f} | {r['pages'] / ref['pages']:.3f} | {r['notification pages'] or '-'} "
+              f"| {r['pages']:.2f} | {r['pages'] / ref['pages']:.3f} "
               f"| {r['bytes']:,.0f} | {r['rows']:.2f} |")
 
 

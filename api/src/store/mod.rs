@@ -88,9 +88,9 @@ pub(crate) struct Append {
 ///
 /// Rows arrive as values, not sea-orm models, and the SQL is written here:
 /// every lifecycle change goes through this, and building the statements
-/// through sea-orm's models and sea-query took a tenth of the instructions
-/// of an `acceptProposal` with its notifications (BENCHMARKS.md,
-/// "Instructions per accept").
+/// through sea-orm's models and sea-query was about a third of the
+/// instructions an `acceptProposal`'s notification rows added
+/// (BENCHMARKS.md, "In paired bursts", thirteenth session).
 pub(crate) struct Inserts {
     backend: sea_orm::DbBackend,
     /// Multi-row statements: the table, and its rows' values in order.
