@@ -46,7 +46,8 @@ pub struct Notification {
 
 impl Notification {
     pub fn new(item: InboxItem) -> Result<Self> {
-        let facts = Facts::parse(&item.payload).map_err(crate::error::ApiError::from)?;
+        let facts = Facts::parse(&item.payload, item.match_id.as_deref())
+            .map_err(crate::error::ApiError::from)?;
         Ok(Self { item, facts })
     }
 

@@ -89,7 +89,7 @@ enum Plan {
 async fn plan(state: &AppState, claimed: &[Delivery]) -> ApiResult<Vec<Plan>> {
     let parsed: Vec<Result<Facts, String>> = claimed
         .iter()
-        .map(|d| Facts::parse(&d.payload).map_err(|e| e.to_string()))
+        .map(|d| Facts::parse(&d.payload, d.match_id.as_deref()).map_err(|e| e.to_string()))
         .collect();
     let mut people: Vec<String> = parsed
         .iter()

@@ -106,7 +106,10 @@ pub struct Facts {
     pub mentee: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub side: Option<String>,
-    /// The match's page in the frontend, from its root.
+    /// The match's page in the frontend, from its root: not stored, since
+    /// the row's match id gives it ([`Facts::parse`]); rows written before
+    /// still carry theirs.
+    #[serde(default, skip_serializing)]
     pub path: String,
     #[serde(flatten)]
     pub detail: Detail,
@@ -121,8 +124,14 @@ impl Facts {
         }
     }
 
-    pub fn parse(payload: &str) -> Result<Self, DbErr> {
-        serde_json::from_str(payload).map_err(|e| crate::store::corrupt("notification payload", e))
+    /// The facts a row stored, linking to the page of its match.
+    pub fn parse(payload: &str, match_id: Option<&str>) -> Result<Self, DbErr> {
+        let mut facts: Self = serde_json::from_str(payload)
+            .map_err(|e| crate::store::corrupt("notification payload", e))?;
+        if let (true, Some(id)) = (facts.path.is_empty(), match_id) {
+            facts.path = format!("/matches/{id}");
+        }
+        Ok(facts)
     }
 
     /// With the pair's names, as `name_of` knows them.
@@ -317,7 +326,6 @@ impl Rows {
         let base = Facts {
             mentor_id: notice.mentor_id.clone(),
             mentee_id: notice.mentee_id.clone(),
-            path: format!("/matches/{}", notice.match_id),
             ..Facts::default()
         };
         for side in notice.kind.recipients() {
@@ -501,12 +509,35 @@ mod tests {
         };
         let stored = to_json(&facts).unwrap();
         assert!(!stored.contains("Ana") && stored.contains("\"mentorId\":\"p1\""));
-        let read = Facts::parse(&stored)
+        let read = Facts::parse(&stored, Some("m"))
             .unwrap()
             .named(|id| (id == "p1").then(|| "Ana".to_owned()));
         assert_eq!(
             (read.mentor.as_str(), read.mentee.as_str()),
             ("Ana", "someone")
+        );
+    }
+
+    /// The link is the row's match's page: not stored, so rows are
+    /// shorter; a row written before, which stored it, keeps its own.
+    #[test]
+    fn the_link_comes_from_the_match_id() {
+        let facts = Facts {
+            mentor_id: "p1".into(),
+            mentee_id: "p2".into(),
+            path: "/matches/m1".into(),
+            ..Facts::default()
+        };
+        let stored = to_json(&facts).unwrap();
+        assert!(!stored.contains("path"), "{stored}");
+        assert_eq!(
+            Facts::parse(&stored, Some("m1")).unwrap().path,
+            "/matches/m1"
+        );
+        let older = r#"{"mentorId":"p1","menteeId":"p2","path":"/matches/old"}"#;
+        assert_eq!(
+            Facts::parse(older, Some("m1")).unwrap().path,
+            "/matches/old"
         );
     }
 

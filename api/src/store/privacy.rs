@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Func, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Statement,
@@ -386,30 +386,38 @@ async fn scrub_payloads(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr
                     .await?;
             }
         }
-        // Each row is updated by its whole key: on SQLite that is
-        // `(state, due_at, id)` (migration m0013), due_at as stored.
-        let outbox: Vec<(String, String, String, String)> = notification_delivery::Entity::find()
+        // Each row is updated by its key: `seq` on SQLite, whose outbox
+        // has no index on id (migration m0015), `id` on PostgreSQL.
+        let sqlite = db.get_database_backend() == DbBackend::Sqlite;
+        let outbox: Vec<(Option<i64>, String, String)> = notification_delivery::Entity::find()
             .select_only()
+            .column_as(
+                Expr::cust(if sqlite {
+                    "seq"
+                } else {
+                    "CAST(NULL AS BIGINT)"
+                }),
+                "seq",
+            )
             .columns([
-                notification_delivery::Column::State,
                 notification_delivery::Column::Id,
                 notification_delivery::Column::Payload,
             ])
-            .column_as(Expr::cust("CAST(due_at AS TEXT)"), "due_text")
             .filter(notification_delivery::Column::MatchId.is_in(chunk.iter().cloned()))
             .into_tuple()
             .all(db)
             .await?;
-        for (state, row, payload, due_at) in outbox {
+        for (seq, row, payload) in outbox {
             if let Some(clean) = scrubbed(&payload) {
-                let mut update = notification_delivery::Entity::update_many()
+                let key = match seq {
+                    Some(seq) => ExprTrait::eq(Expr::col("seq"), seq),
+                    None => notification_delivery::Column::Id.eq(row),
+                };
+                notification_delivery::Entity::update_many()
                     .col_expr(notification_delivery::Column::Payload, Expr::value(clean))
-                    .filter(notification_delivery::Column::State.eq(state))
-                    .filter(notification_delivery::Column::Id.eq(row));
-                if db.get_database_backend() == DbBackend::Sqlite {
-                    update = update.filter(notification_delivery::Column::DueAt.eq(due_at));
-                }
-                update.exec(db).await?;
+                    .filter(key)
+                    .exec(db)
+                    .await?;
             }
         }
     }

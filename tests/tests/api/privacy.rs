@@ -235,7 +235,7 @@ async fn export_holds_my_data_and_nobody_elses(backend: Backend) {
             .as_array()
             .unwrap()
             .iter()
-            .any(|n| n["kind"] == "match.accepted" && n["payload"]["path"].is_string()),
+            .any(|n| n["kind"] == "match.accepted" && n["payload"]["mentorId"].is_string()),
         "her inbox, payloads as JSON"
     );
     assert_eq!(doc["notificationPreferences"][0]["email"], false);
@@ -389,7 +389,15 @@ async fn found(app: &TestApp, columns: &[(String, String)], needle: &str) -> Vec
 }
 
 async fn erasure_keeps_figures_and_the_other_side(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    // Email on and nothing sending, so the outbox holds copies of her data
+    // (her goals, in the email proposing her to a mentor) for the erasure.
+    let Some(app) = TestApp::spawn_with(backend, |c| {
+        c.notify.smtp_url = Some("smtp://127.0.0.1:9".to_owned().into());
+        c.notify.mail_from = Some("Tandem <tandem@example.com>".into());
+        c.notify.worker = false;
+    })
+    .await
+    else {
         return;
     };
     app.seed_catalog().await;
@@ -535,6 +543,11 @@ async fn erasure_keeps_figures_and_the_other_side(backend: Backend) {
             "{needle} is stored before the erasure"
         );
     }
+    let queued = found(&app, &columns, "GOALS-ADA-7Q").await;
+    assert!(
+        queued.contains(&"notification_delivery.payload".to_owned()),
+        "{queued:?}"
+    );
 
     let erased = app.as_ospo(erase, json!({ "id": ada })).await;
     let erased = &erased.data()["erasePerson"];
