@@ -670,8 +670,10 @@ pub struct Depth {
     pub oldest_due: Option<DateTime<Utc>>,
 }
 
-/// The outbox's depth; on SQLite the pending rows are read from `queue`'s
-/// mark up.
+/// The outbox's depth. On SQLite the pending rows are read from `queue`'s
+/// mark up, which this moves up first as a claim does: an instance that
+/// does not deliver (`TANDEM_DELIVERY_WORKER=off`) reads every row once,
+/// not at every scrape.
 pub async fn depth(
     db: &impl ConnectionTrait,
     queue: &Queue,
@@ -679,7 +681,10 @@ pub async fn depth(
 ) -> Result<Depth, DbErr> {
     use notification_delivery::Column as C;
     let from = match db.get_database_backend() {
-        DbBackend::Sqlite => Condition::all().add(Expr::col("seq").gte(queue.from())),
+        DbBackend::Sqlite => {
+            queue.advance(lowest_pending(db, queue.from()).await?);
+            Condition::all().add(Expr::col("seq").gte(queue.from()))
+        }
         _ => Condition::all(),
     };
     let pending = notification_delivery::Entity::find()
@@ -924,6 +929,27 @@ mod tests {
         assert_eq!(again[0].attempts, 1, "its attempts counted afresh");
         let depth = depth(&db, &queue, now).await.unwrap();
         assert_eq!((depth.pending, depth.dead), (1, 0));
+    }
+
+    /// An instance that never claims still moves its mark when it reads
+    /// the outbox's depth, and counts what is pending all the same.
+    #[tokio::test]
+    async fn reading_the_depth_moves_the_mark_too() {
+        let db = migrated().await;
+        let queue = Queue::default();
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let t1 = t0 + chrono::Duration::seconds(1);
+        queue_one(&db, "d1", t0).await;
+        queue_one(&db, "d2", t1).await;
+        let now = t0 + chrono::Duration::minutes(1);
+        let claimed = claim(&db, &Queue::default(), now, now, 1).await.unwrap();
+        assert_eq!(claimed[0].id, "d1");
+        mark_sent(&db, &[claimed[0].held()], now).await.unwrap();
+        let seen = depth(&db, &queue, now).await.unwrap();
+        assert_eq!((seen.pending, seen.oldest_due), (1, Some(t1)));
+        assert_eq!(queue.from(), 2, "d1 is sent, d2 pending");
+        queue_one(&db, "d3", now).await;
+        assert_eq!(depth(&db, &queue, now).await.unwrap().pending, 2);
     }
 
     /// The inbox has no index besides its key on SQLite (migration m0014),
