@@ -80,16 +80,21 @@ def log_pages(trace):
     return pages / max(commits, 1)
 
 
-def traced(work, name, binary, seeded, script, lines, port, log):
-    """The same accepts on a fresh copy, served without valgrind, with the
-    server's writes traced."""
-    path = os.path.join(work, f"{name.replace(':', '-')}-traced.db")
+def copy(seeded, script, path):
+    """A copy of the seeded file at `path`, changed by `script` if given."""
     shutil.copy(seeded, path)
     if script:
         db = sqlite3.connect(path)
         with open(script) as f:
             db.executescript(f.read())
         db.close()
+    return path
+
+
+def traced(work, name, binary, seeded, script, lines, port, log):
+    """The same accepts on a fresh copy, served without valgrind, with the
+    server's writes traced."""
+    path = copy(seeded, script, os.path.join(work, f"{name.replace(':', '-')}-traced.db"))
     trace = os.path.join(work, f"strace-{name.replace(':', '-')}.txt")
     server = Server(binary, path, port, dict(CONFIGS[name.split(":")[0]]), log)
     try:
@@ -118,13 +123,7 @@ def total_instructions(out_file):
 
 
 def measure(work, name, binary, seeded, script, lines, port, log):
-    path = os.path.join(work, f"{name.replace(':', '-')}.db")
-    shutil.copy(seeded, path)
-    if script:
-        db = sqlite3.connect(path)
-        with open(script) as f:
-            db.executescript(f.read())
-        db.close()
+    path = copy(seeded, script, os.path.join(work, f"{name.replace(':', '-')}.db"))
     out = os.path.join(work, f"callgrind-{name.replace(':', '-')}.out")
     wrapper = os.path.join(work, f"valgrind-{name.replace(':', '-')}")
     with open(wrapper, "w") as f:

@@ -129,15 +129,16 @@ async fn complete_with_feedback(app: &TestApp, id: &str, sides: [(&str, &str); 2
     }
 }
 
+/// Email on and nothing sending: a person's emails stay in the outbox.
+fn emails_queued(c: &mut tandem::config::Config) {
+    c.notify.smtp_url = Some("smtp://127.0.0.1:9".to_owned().into());
+    c.notify.mail_from = Some("Tandem <tandem@example.com>".into());
+    c.notify.worker = false;
+}
+
 async fn export_holds_my_data_and_nobody_elses(backend: Backend) {
     // Email on, so her email deliveries are queued; nothing sends them.
-    let Some(app) = TestApp::spawn_with(backend, |c| {
-        c.notify.smtp_url = Some("smtp://127.0.0.1:9".to_owned().into());
-        c.notify.mail_from = Some("Tandem <tandem@example.com>".into());
-        c.notify.worker = false;
-    })
-    .await
-    else {
+    let Some(app) = TestApp::spawn_with(backend, emails_queued).await else {
         return;
     };
     app.seed_catalog().await;
@@ -391,13 +392,7 @@ async fn found(app: &TestApp, columns: &[(String, String)], needle: &str) -> Vec
 async fn erasure_keeps_figures_and_the_other_side(backend: Backend) {
     // Email on and nothing sending, so the outbox holds copies of her data
     // (her goals, in the email proposing her to a mentor) for the erasure.
-    let Some(app) = TestApp::spawn_with(backend, |c| {
-        c.notify.smtp_url = Some("smtp://127.0.0.1:9".to_owned().into());
-        c.notify.mail_from = Some("Tandem <tandem@example.com>".into());
-        c.notify.worker = false;
-    })
-    .await
-    else {
+    let Some(app) = TestApp::spawn_with(backend, emails_queued).await else {
         return;
     };
     app.seed_catalog().await;
