@@ -216,7 +216,7 @@ mod tests {
     use super::Inserts;
     use super::audit::{Change, Subject, Trail};
     use super::entities::{audit_event, notification_delivery};
-    use super::notifications::{Channel, Delivery, InboxItem, add_deliveries, add_inbox};
+    use super::notifications::{Delivery, InboxItem, add_deliveries, add_inbox};
 
     async fn migrated() -> sea_orm::DatabaseConnection {
         let db = crate::db::connect("sqlite::memory:", 1).await.unwrap();
@@ -242,19 +242,7 @@ mod tests {
     }
 
     fn webhook(id: &str) -> Delivery {
-        Delivery {
-            id: id.to_owned(),
-            channel: Channel::Webhook,
-            target: "http://127.0.0.1:9/hook".into(),
-            person_id: None,
-            kind: Kind::MatchAccepted,
-            match_id: None,
-            request_id: None,
-            payload: "{}".into(),
-            attempts: 0,
-            created_at: Utc::now(),
-            seq: None,
-        }
+        Delivery::webhook_for_tests(id)
     }
 
     fn inbox(id: &str) -> InboxItem {

@@ -319,6 +319,24 @@ pub struct Delivery {
 }
 
 impl Delivery {
+    /// A webhook to nowhere, pending, with an empty payload.
+    #[cfg(test)]
+    pub(crate) fn webhook_for_tests(id: &str) -> Self {
+        Self {
+            id: id.to_owned(),
+            channel: Channel::Webhook,
+            target: "http://127.0.0.1:9/hook".into(),
+            person_id: None,
+            kind: Kind::MatchAccepted,
+            match_id: None,
+            request_id: None,
+            payload: "{}".into(),
+            attempts: 0,
+            created_at: Utc::now(),
+            seq: None,
+        }
+    }
+
     /// How the updates that settle this claimed delivery find it.
     pub fn held(&self) -> Held {
         Held {
@@ -862,17 +880,8 @@ mod tests {
         add_deliveries(
             &mut inserts,
             vec![Delivery {
-                id: id.into(),
-                channel: Channel::Webhook,
-                target: "http://127.0.0.1:9/hook".into(),
-                person_id: None,
-                kind: Kind::MatchAccepted,
-                match_id: None,
-                request_id: None,
-                payload: "{}".into(),
-                attempts: 0,
                 created_at: due,
-                seq: None,
+                ..Delivery::webhook_for_tests(id)
             }],
         );
         inserts.run(db).await.unwrap();
