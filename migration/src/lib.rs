@@ -24,6 +24,7 @@ mod m0012_notification_btrees;
 mod m0013_outbox_queue_order;
 mod m0014_inbox_without_unread_index;
 mod m0015_outbox_in_write_order;
+mod m0016_constant_lists_compared;
 
 pub use m0011_access_notify::CHANNEL as ACCESS_CHANNEL;
 
@@ -61,6 +62,7 @@ pub const MIGRATIONS: &[Migration] = &[
     m0013_outbox_queue_order::MIGRATION,
     m0014_inbox_without_unread_index::MIGRATION,
     m0015_outbox_in_write_order::MIGRATION,
+    m0016_constant_lists_compared::MIGRATION,
 ];
 
 /// The table that records applied migrations. Its name and shape are those
@@ -274,6 +276,71 @@ mod tests {
         let order =
             "SELECT group_concat(id) FROM (SELECT id FROM notification_delivery ORDER BY seq)";
         assert_eq!(text(&db, order).await, "d1,d2,d3");
+    }
+
+    /// The constant lists of three or more values in `sql` (`x IN ('a',
+    /// 'b', 'c')`), which SQLite evaluates through a temporary B-tree.
+    fn long_lists(sql: &str) -> Vec<String> {
+        sql.match_indices(" IN (")
+            .filter_map(|(at, _)| {
+                let list = &sql[at + 5..];
+                let list = &list[..list.find(')')?];
+                let literals = list.split(',').all(|v| v.trim().starts_with('\''));
+                (literals && list.split(',').count() > 2).then(|| list.to_owned())
+            })
+            .collect()
+    }
+
+    /// m0016: nothing in SQLite's schema makes a write build a temporary
+    /// B-tree for a constant list, and the rewritten checks still refuse
+    /// what they refused.
+    #[tokio::test]
+    async fn writes_build_no_temporary_btree_for_a_constant_list() {
+        let db = memory().await;
+        Migrator::up(&db).await.unwrap();
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL",
+            ))
+            .await
+            .unwrap();
+        for row in rows {
+            let (name, sql): (String, String) = (
+                row.try_get_by_index(0).unwrap(),
+                row.try_get_by_index(1).unwrap(),
+            );
+            assert_eq!(long_lists(&sql), Vec::<String>::new(), "{name}");
+        }
+        for write in [
+            "UPDATE mentorship_match SET state = 'active', answered_at = '2026-01-01' WHERE id = 'm'",
+            "UPDATE mentorship_request SET state = 'matched' WHERE id = 'r'",
+            "INSERT INTO notification_delivery (id, channel, target, kind, payload, state, due_at, created_at) \
+             VALUES ('d', 'email', 'p', 'match.accepted', '{}', 'pending', 't', 't')",
+            "UPDATE program SET status = 'open' WHERE id = 'p'",
+            "UPDATE milestone SET kind = 'talk-given' WHERE id = 'x'",
+        ] {
+            let plan = db
+                .query_all_raw(Statement::from_string(
+                    DbBackend::Sqlite,
+                    format!("EXPLAIN {write}"),
+                ))
+                .await
+                .unwrap();
+            let temporary = plan
+                .iter()
+                .filter(|op| op.try_get_by_index::<String>(1).unwrap() == "OpenEphemeral")
+                .count();
+            assert_eq!(temporary, 0, "{write}");
+        }
+        let refused = db
+            .execute_unprepared(
+                "INSERT INTO notification_delivery (id, channel, target, kind, payload, state, due_at, created_at) \
+                 VALUES ('d', 'email', 'p', 'match.accepted', '{}', 'lost', 't', 't')",
+            )
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains("CHECK"), "{refused}");
     }
 
     #[tokio::test]
