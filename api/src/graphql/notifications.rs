@@ -51,14 +51,28 @@ impl Notification {
         Ok(Self { item, facts })
     }
 
-    /// The message, with the pair's names as they are now.
-    async fn message(&self, ctx: &Context<'_>) -> Result<render::Message> {
-        let ids = [self.facts.mentor_id.clone(), self.facts.mentee_id.clone()];
-        let people = loaded(loaders(ctx).people().load_many(ids).await)?;
-        let facts = self
+    /// The facts with the match's pair and request (whoever may read the
+    /// match itself: the recipient always learns who the notification is
+    /// about).
+    async fn of_match(&self, ctx: &Context<'_>) -> Result<Facts> {
+        let pair = match &self.item.match_id {
+            Some(id) => {
+                loaded(loaders(ctx).matches().load_one(id.clone()).await)?.map(|m| m.pair())
+            }
+            None => None,
+        };
+        Ok(self
             .facts
             .clone()
-            .named(|id| people.get(id).map(|p| p.display_name.clone()));
+            .of_match(pair.as_ref(), Some(&self.item.person_id)))
+    }
+
+    /// The message, with the pair's names as they are now.
+    async fn message(&self, ctx: &Context<'_>) -> Result<render::Message> {
+        let facts = self.of_match(ctx).await?;
+        let ids = [facts.mentor_id.clone(), facts.mentee_id.clone()];
+        let people = loaded(loaders(ctx).people().load_many(ids).await)?;
+        let facts = facts.named(|id| people.get(id).map(|p| p.display_name.clone()));
         Ok(render::message(self.item.kind, &facts))
     }
 }
@@ -97,8 +111,12 @@ impl Notification {
         let found = loaded(loaders(ctx).matches().load_one(id.clone()).await)?;
         Ok(found.filter(|m| match_svc::may_read(viewer, m)).map(Match))
     }
-    async fn request_id(&self) -> Option<ID> {
-        self.item.request_id.clone().map(ID)
+    async fn request_id(&self, ctx: &Context<'_>) -> Result<Option<ID>> {
+        let facts = self.of_match(ctx).await?;
+        Ok(facts
+            .request_id
+            .or_else(|| self.item.request_id.clone())
+            .map(ID))
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.item.created_at

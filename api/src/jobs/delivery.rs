@@ -20,6 +20,7 @@ use crate::db::begin_write;
 use crate::error::ApiResult;
 use crate::http::DeliveryOutcome as Outcome;
 use crate::notify::Facts;
+use crate::store::matches;
 use crate::store::notifications::{self as store, Channel, Delivery};
 
 /// Rows claimed at once, and sends in flight at once.
@@ -84,12 +85,22 @@ enum Plan {
     Fail(String),
 }
 
-/// Reads, in two queries for the whole batch, what sending needs: the
-/// pair's names, the recipients' addresses and their email preferences.
+/// Reads, in three queries for the whole batch, what sending needs: the
+/// matches' pairs, their names and the recipients' addresses, and the
+/// recipients' email preferences.
 async fn plan(state: &AppState, claimed: &[Delivery]) -> ApiResult<Vec<Plan>> {
+    let mut match_ids: Vec<String> = claimed.iter().filter_map(|d| d.match_id.clone()).collect();
+    match_ids.sort();
+    match_ids.dedup();
+    let pairs = matches::pairs(&state.db, &match_ids).await?;
     let parsed: Vec<Result<Facts, String>> = claimed
         .iter()
-        .map(|d| Facts::parse(&d.payload, d.match_id.as_deref()).map_err(|e| e.to_string()))
+        .map(|d| {
+            let facts =
+                Facts::parse(&d.payload, d.match_id.as_deref()).map_err(|e| e.to_string())?;
+            let pair = d.match_id.as_ref().and_then(|id| pairs.get(id));
+            Ok(facts.of_match(pair, d.person_id.as_deref()))
+        })
         .collect();
     let mut people: Vec<String> = parsed
         .iter()

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::NotifyConfig;
 use crate::events::{NOTIFICATION_CHANNEL, NotificationEvent};
 use crate::store::Inserts;
-use crate::store::matches::Match;
+use crate::store::matches::{Match, Pair};
 use crate::store::notifications::{self as store, Channel, Delivery, InboxItem};
 use crate::store::people::new_id;
 
@@ -90,22 +90,32 @@ impl Detail {
     }
 }
 
-/// The stored facts of one notification: the pair, whose copy it is (none
-/// on a webhook), where it links, and the detail allowed to it. The pair's
-/// names are not stored: they are read when the notification is shown or
-/// sent ([`Facts::named`]), which keeps the lifecycle's transactions free
-/// of extra reads.
+/// The facts of one notification: the pair, whose copy it is (none on a
+/// webhook), where it links, and the detail allowed to it. Only the detail
+/// is stored. The pair, the request and the link are the match's, whose id
+/// the row holds in a column, and the side follows from the row's recipient
+/// ([`Facts::of_match`]); the names are read when the notification is shown
+/// or sent ([`Facts::named`]). Every lifecycle change writes these rows, and
+/// each byte less in the inbox, a B-tree clustered by person where every
+/// row lands on a random page, makes that page's splits rarer (BENCHMARKS.md,
+/// "In paired bursts", fourteenth session). Rows written before still hold
+/// the pair and the side, and are read the same way.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Facts {
+    #[serde(default, skip_serializing)]
     pub mentor_id: String,
+    #[serde(default, skip_serializing)]
     pub mentee_id: String,
     #[serde(default, skip_serializing)]
     pub mentor: String,
     #[serde(default, skip_serializing)]
     pub mentee: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing)]
     pub side: Option<String>,
+    /// The match's request.
+    #[serde(skip)]
+    pub request_id: Option<String>,
     /// The match's page in the frontend, from its root: not stored, since
     /// the row's match id gives it ([`Facts::parse`]); rows written before
     /// still carry theirs.
@@ -132,6 +142,25 @@ impl Facts {
             facts.path = format!("/matches/{id}");
         }
         Ok(facts)
+    }
+
+    /// With its match's pair and request, and the side of `recipient` (the
+    /// row's person; none for a webhook) in it. Without the match (never
+    /// deleted, so only for a corrupt row) the stored pair, if any, stays.
+    pub fn of_match(mut self, pair: Option<&Pair>, recipient: Option<&str>) -> Self {
+        if let Some(pair) = pair {
+            self.mentor_id.clone_from(&pair.mentor_id);
+            self.mentee_id.clone_from(&pair.mentee_id);
+            self.request_id = Some(pair.request_id.clone());
+        }
+        if self.side.is_none() {
+            self.side = match recipient {
+                Some(p) if p == self.mentor_id => Some(Side::Mentor.slug().to_owned()),
+                Some(p) if p == self.mentee_id => Some(Side::Mentee.slug().to_owned()),
+                _ => None,
+            };
+        }
+        self
     }
 
     /// With the pair's names, as `name_of` knows them.
@@ -204,7 +233,10 @@ impl Notifier {
                     id: &delivery.id,
                     event: delivery.kind.slug(),
                     match_id: delivery.match_id.as_deref(),
-                    request_id: delivery.request_id.as_deref(),
+                    request_id: facts
+                        .request_id
+                        .as_deref()
+                        .or(delivery.request_id.as_deref()),
                     text: &text,
                     link: &link,
                     occurred_at: delivery.created_at,
@@ -220,7 +252,6 @@ impl Notifier {
 pub struct Notice {
     pub kind: Kind,
     pub match_id: String,
-    pub request_id: String,
     pub mentor_id: String,
     pub mentee_id: String,
     pub detail: Detail,
@@ -231,7 +262,6 @@ impl Notice {
         Self {
             kind,
             match_id: m.id.clone(),
-            request_id: m.request_id.clone(),
             mentor_id: m.mentor_id.clone(),
             mentee_id: m.mentee_id.clone(),
             detail,
@@ -323,11 +353,6 @@ impl Rows {
         notice: &Notice,
         silenced: &[String],
     ) -> Result<(), DbErr> {
-        let base = Facts {
-            mentor_id: notice.mentor_id.clone(),
-            mentee_id: notice.mentee_id.clone(),
-            ..Facts::default()
-        };
         for side in notice.kind.recipients() {
             let person_id = match side {
                 Side::Mentor => &notice.mentor_id,
@@ -336,18 +361,13 @@ impl Rows {
             if silenced.contains(person_id) {
                 continue;
             }
-            let facts = Facts {
-                side: Some(side.slug().to_owned()),
-                detail: notice.detail.for_side(notice.kind, *side),
-                ..base.clone()
-            };
-            let payload = to_json(&facts)?;
+            let payload = to_json(&notice.detail.for_side(notice.kind, *side))?;
             self.inbox.push(InboxItem {
                 id: new_id(),
                 person_id: person_id.clone(),
                 kind: notice.kind,
                 match_id: Some(notice.match_id.clone()),
-                request_id: Some(notice.request_id.clone()),
+                request_id: None,
                 payload: payload.clone(),
                 created_at: now,
                 read_at: None,
@@ -361,7 +381,7 @@ impl Rows {
                     person_id: Some(person_id.clone()),
                     kind: notice.kind,
                     match_id: Some(notice.match_id.clone()),
-                    request_id: Some(notice.request_id.clone()),
+                    request_id: None,
                     payload,
                     attempts: 0,
                     created_at: now,
@@ -372,10 +392,7 @@ impl Rows {
             }
         }
         if !config.webhook_urls.is_empty() {
-            let payload = to_json(&Facts {
-                detail: notice.detail.public(),
-                ..base
-            })?;
+            let payload = to_json(&notice.detail.public())?;
             for url in &config.webhook_urls {
                 self.deliveries.push(Delivery {
                     id: new_id(),
@@ -384,7 +401,7 @@ impl Rows {
                     person_id: None,
                     kind: notice.kind,
                     match_id: Some(notice.match_id.clone()),
-                    request_id: Some(notice.request_id.clone()),
+                    request_id: None,
                     payload: payload.clone(),
                     attempts: 0,
                     created_at: now,
@@ -415,8 +432,9 @@ impl Rows {
     }
 }
 
-fn to_json(facts: &Facts) -> Result<String, DbErr> {
-    serde_json::to_string(facts).map_err(|e| DbErr::Custom(e.to_string()))
+/// A row's payload: what [`Facts`] stores, its detail.
+fn to_json(detail: &Detail) -> Result<String, DbErr> {
+    serde_json::to_string(detail).map_err(|e| DbErr::Custom(e.to_string()))
 }
 
 /// Events per `pg_notify`: PostgreSQL caps a payload at 8,000 bytes and an
@@ -497,48 +515,65 @@ mod tests {
         assert_eq!(public.new_level, Some(3));
     }
 
-    #[test]
-    fn names_are_not_stored_but_filled_when_read() {
-        let facts = Facts {
+    fn pair() -> Pair {
+        Pair {
+            request_id: "r1".into(),
             mentor_id: "p1".into(),
             mentee_id: "p2".into(),
-            mentor: "Ana".into(),
-            mentee: "Bo".into(),
-            path: "/matches/m".into(),
-            ..Facts::default()
-        };
-        let stored = to_json(&facts).unwrap();
-        assert!(!stored.contains("Ana") && stored.contains("\"mentorId\":\"p1\""));
-        let read = Facts::parse(&stored, Some("m"))
+        }
+    }
+
+    /// A row stores the detail only: the pair, the request, the side and
+    /// the link come from its match and its recipient, the names from the
+    /// people as they are when it is read.
+    #[test]
+    fn only_the_detail_is_stored() {
+        let detail = detail().for_side(Kind::ProposalDeclined, Side::Mentee);
+        let stored = to_json(&detail).unwrap();
+        for absent in ["p1", "p2", "r1", "mentee", "side", "path", "/matches"] {
+            assert!(!stored.contains(absent), "{absent} in {stored}");
+        }
+        let read = Facts::parse(&stored, Some("m1"))
             .unwrap()
+            .of_match(Some(&pair()), Some("p2"))
             .named(|id| (id == "p1").then(|| "Ana".to_owned()));
         assert_eq!(
             (read.mentor.as_str(), read.mentee.as_str()),
             ("Ana", "someone")
         );
+        assert_eq!(read.side(), Some(Side::Mentee));
+        assert_eq!(read.request_id.as_deref(), Some("r1"));
+        assert_eq!(read.path, "/matches/m1");
+        assert_eq!(read.detail, detail);
+        let to_mentor = Facts::parse(&stored, Some("m1"))
+            .unwrap()
+            .of_match(Some(&pair()), Some("p1"));
+        assert_eq!(to_mentor.side(), Some(Side::Mentor));
+        let webhook = Facts::parse("{}", Some("m1"))
+            .unwrap()
+            .of_match(Some(&pair()), None);
+        assert_eq!(webhook.side(), None);
     }
 
-    /// The link is the row's match's page: not stored, so rows are
-    /// shorter; a row written before, which stored it, keeps its own.
+    /// Rows written before stored the pair, the side and the link: they
+    /// read as they were written.
     #[test]
-    fn the_link_comes_from_the_match_id() {
-        let facts = Facts {
-            mentor_id: "p1".into(),
-            mentee_id: "p2".into(),
-            path: "/matches/m1".into(),
-            ..Facts::default()
-        };
-        let stored = to_json(&facts).unwrap();
-        assert!(!stored.contains("path"), "{stored}");
+    fn older_rows_keep_what_they_stored() {
+        let older = r#"{"mentorId":"p1","menteeId":"p2","side":"mentor","path":"/matches/old"}"#;
+        let read = Facts::parse(older, Some("m1"))
+            .unwrap()
+            .of_match(None, Some("p2"));
         assert_eq!(
-            Facts::parse(&stored, Some("m1")).unwrap().path,
-            "/matches/m1"
+            (read.mentor_id.as_str(), read.mentee_id.as_str()),
+            ("p1", "p2")
         );
-        let older = r#"{"mentorId":"p1","menteeId":"p2","path":"/matches/old"}"#;
-        assert_eq!(
-            Facts::parse(older, Some("m1")).unwrap().path,
-            "/matches/old"
-        );
+        assert_eq!(read.side(), Some(Side::Mentor));
+        assert_eq!(read.path, "/matches/old");
+        let with_match = Facts::parse(older, Some("m1"))
+            .unwrap()
+            .of_match(Some(&pair()), Some("p2"));
+        assert_eq!(with_match.side(), Some(Side::Mentor));
+        assert_eq!(with_match.request_id.as_deref(), Some("r1"));
     }
 
     #[test]

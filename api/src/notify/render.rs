@@ -265,6 +265,7 @@ mod tests {
             side: Some(side.into()),
             path: "/matches/m1".into(),
             detail,
+            ..Facts::default()
         }
     }
 

@@ -351,7 +351,6 @@ pub async fn run(
         .map(|p| Notice {
             kind: Kind::ProposalCreated,
             match_id: p.match_id.clone(),
-            request_id: p.request_id.clone(),
             mentor_id: p.mentor_id.clone(),
             mentee_id: p.mentee_id.clone(),
             detail: Detail {

@@ -175,6 +175,57 @@ pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<Match>, 
         .transpose()
 }
 
+/// Who a match pairs and for which request: what a notification about it
+/// reads of it (`notify::Facts::of_match`). None of it ever changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pair {
+    pub request_id: String,
+    pub mentor_id: String,
+    pub mentee_id: String,
+}
+
+impl Match {
+    pub fn pair(&self) -> Pair {
+        Pair {
+            request_id: self.request_id.clone(),
+            mentor_id: self.mentor_id.clone(),
+            mentee_id: self.mentee_id.clone(),
+        }
+    }
+}
+
+/// The pairs of the matches among `ids`, by match id.
+pub async fn pairs(
+    db: &impl ConnectionTrait,
+    ids: &[String],
+) -> Result<HashMap<String, Pair>, DbErr> {
+    use mentorship_match::Column as C;
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let rows: Vec<(String, String, String, String)> = mentorship_match::Entity::find()
+            .select_only()
+            .columns([C::Id, C::RequestId, C::MentorId, C::MenteeId])
+            .filter(C::Id.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(
+            rows.into_iter()
+                .map(|(id, request_id, mentor_id, mentee_id)| {
+                    (
+                        id,
+                        Pair {
+                            request_id,
+                            mentor_id,
+                            mentee_id,
+                        },
+                    )
+                }),
+        );
+    }
+    Ok(out)
+}
+
 pub async fn find_many(db: &impl ConnectionTrait, ids: &[String]) -> Result<Vec<Match>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());

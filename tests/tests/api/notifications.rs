@@ -167,7 +167,7 @@ async fn inbox(app: &TestApp, sub: &str) -> Value {
     as_person(
         app,
         sub,
-        "{ me { unreadNotifications } myNotifications(first: 50) { edges { node { id kind event title text link read match { id } } } } }",
+        "{ me { unreadNotifications } myNotifications(first: 50) { edges { node { id kind event title text link read requestId match { id } } } } }",
         json!({}),
     )
     .await
@@ -378,10 +378,24 @@ async fn every_event_reaches_its_recipients_and_nobody_else(backend: Backend) {
         ]
     );
     assert_eq!(learner["me"]["unreadNotifications"], 5);
+    let accepted = learner["myNotifications"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["kind"] == "MATCH_ACCEPTED")
+        .unwrap();
+    assert_eq!(accepted["node"]["title"], "Gopher accepted to mentor you");
+    assert_eq!(accepted["node"]["requestId"], request_id.as_str());
     let rusty = inbox(app, "rusty").await;
     assert_eq!(kinds(&rusty), vec!["PROPOSAL_CREATED"]);
     let node = &rusty["myNotifications"]["edges"][0]["node"];
     assert!(node["text"].as_str().unwrap().contains(GOALS));
+    // The pair, the side and the request come from the match.
+    assert_eq!(
+        node["title"],
+        "Learner has been proposed to you as a mentee"
+    );
+    assert_eq!(node["requestId"], request_id.as_str());
     assert_eq!(node["event"], "proposal.created");
     assert_eq!(
         node["link"],
@@ -596,7 +610,7 @@ async fn a_rolled_back_change_notifies_nobody(backend: Backend) {
     let app = &rig.app;
     mentor(app, "rusty", &["rust"]).await;
     mentee(app, "learner").await;
-    let (request_id, proposal, _) = ask(app, "learner").await;
+    let (_, proposal, _) = ask(app, "learner").await;
     pass(app, Utc::now()).await;
     let (mails, hooks) = (rig.smtp.mails().len(), rig.hooks.accepted().len());
     let mentor_id = as_person(app, "rusty", "{ me { id } }", json!({})).await["me"]["id"]
@@ -610,7 +624,6 @@ async fn a_rolled_back_change_notifies_nobody(backend: Backend) {
     let notice = tandem::notify::Notice {
         kind: domain::notification::Kind::MatchAccepted,
         match_id: proposal.clone(),
-        request_id,
         mentor_id,
         mentee_id,
         detail: tandem::notify::Detail::default(),

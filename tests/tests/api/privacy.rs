@@ -236,8 +236,10 @@ async fn export_holds_my_data_and_nobody_elses(backend: Backend) {
             .as_array()
             .unwrap()
             .iter()
-            .any(|n| n["kind"] == "match.accepted" && n["payload"]["mentorId"].is_string()),
-        "her inbox, payloads as JSON"
+            .any(|n| n["kind"] == "match.accepted"
+                && n["matchId"].is_string()
+                && n["payload"].is_object()),
+        "her inbox, payloads as JSON (the pair is the match's)"
     );
     assert_eq!(doc["notificationPreferences"][0]["email"], false);
     let queued = doc["emailDeliveries"].as_array().unwrap();
