@@ -9,7 +9,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::error::ApiError;
 use crate::store::catalog::{self, Foundation, Project, Skill};
-use crate::store::matches::{self, Match};
+use crate::store::matches::{self, Match, Pair};
 use crate::store::people::{self, Person};
 use crate::store::profiles::{self, MenteeProfile, MentorProfile};
 use crate::store::requests::{self, Request};
@@ -27,12 +27,13 @@ pub struct Loaders {
     requests: OnceLock<DataLoader<Requests>>,
     live_matches: OnceLock<DataLoader<LiveMatches>>,
     matches: OnceLock<DataLoader<Matches>>,
+    pairs: OnceLock<DataLoader<Pairs>>,
     ties: OnceLock<DataLoader<Ties>>,
     feedback: OnceLock<DataLoader<FeedbackSides>>,
 }
 
 /// Each loader is made on first use: most requests use one or two of
-/// them, and making all nine cost allocations on every request.
+/// them, and making all of them cost allocations on every request.
 macro_rules! loader {
     ($name:ident, $ty:ty, |$this:ident| $make:expr) => {
         pub fn $name(&self) -> &DataLoader<$ty> {
@@ -57,6 +58,7 @@ impl Loaders {
             requests: OnceLock::new(),
             live_matches: OnceLock::new(),
             matches: OnceLock::new(),
+            pairs: OnceLock::new(),
             ties: OnceLock::new(),
             feedback: OnceLock::new(),
         }
@@ -69,6 +71,7 @@ impl Loaders {
     loader!(requests, Requests, |l| Requests(l.db.clone()));
     loader!(live_matches, LiveMatches, |l| LiveMatches(l.db.clone()));
     loader!(matches, Matches, |l| Matches(l.db.clone()));
+    loader!(pairs, Pairs, |l| Pairs(l.db.clone()));
     loader!(feedback, FeedbackSides, |l| FeedbackSides(l.db.clone()));
     loader!(ties, Ties, |l| Ties {
         db: l.db.clone(),
@@ -102,6 +105,21 @@ impl Loader<String> for Matches {
             .await
             .map_err(|e| Arc::new(e.into()))?;
         Ok(rows.into_iter().map(|m| (m.id.clone(), m)).collect())
+    }
+}
+
+/// Matches' pairs by match id: what a notification reads of its match,
+/// without the rest of the row (its frozen score among it).
+pub struct Pairs(DatabaseConnection);
+
+impl Loader<String> for Pairs {
+    type Value = Pair;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Pair>, LoadError> {
+        matches::pairs(&self.0, keys)
+            .await
+            .map_err(|e| Arc::new(e.into()))
     }
 }
 

@@ -51,14 +51,12 @@ impl Notification {
         Ok(Self { item, facts })
     }
 
-    /// The facts with the match's pair and request (whoever may read the
-    /// match itself: the recipient always learns who the notification is
-    /// about).
+    /// The facts, with the pair and the request of the match they are
+    /// about. The recipient learns who that is even where they may no
+    /// longer read the match itself (`match` then answers null).
     async fn of_match(&self, ctx: &Context<'_>) -> Result<Facts> {
         let pair = match &self.item.match_id {
-            Some(id) => {
-                loaded(loaders(ctx).matches().load_one(id.clone()).await)?.map(|m| m.pair())
-            }
+            Some(id) => loaded(loaders(ctx).pairs().load_one(id.clone()).await)?,
             None => None,
         };
         Ok(self

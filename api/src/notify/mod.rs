@@ -98,28 +98,27 @@ impl Detail {
 /// or sent ([`Facts::named`]). Every lifecycle change writes these rows, and
 /// each byte less in the inbox, a B-tree clustered by person where every
 /// row lands on a random page, makes that page's splits rarer (BENCHMARKS.md,
-/// "In paired bursts", fourteenth session). Rows written before still hold
-/// the pair and the side, and are read the same way.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// "In paired bursts", fourteenth session). A row's payload is its
+/// [`Detail`] alone; rows written before also hold the pair, the side and
+/// the link, which are read as they were written.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Facts {
-    #[serde(default, skip_serializing)]
+    #[serde(default)]
     pub mentor_id: String,
-    #[serde(default, skip_serializing)]
+    #[serde(default)]
     pub mentee_id: String,
-    #[serde(default, skip_serializing)]
+    #[serde(skip)]
     pub mentor: String,
-    #[serde(default, skip_serializing)]
+    #[serde(skip)]
     pub mentee: String,
-    #[serde(default, skip_serializing)]
+    #[serde(default)]
     pub side: Option<String>,
     /// The match's request.
     #[serde(skip)]
     pub request_id: Option<String>,
-    /// The match's page in the frontend, from its root: not stored, since
-    /// the row's match id gives it ([`Facts::parse`]); rows written before
-    /// still carry theirs.
-    #[serde(default, skip_serializing)]
+    /// The match's page in the frontend, from its root ([`Facts::parse`]).
+    #[serde(default)]
     pub path: String,
     #[serde(flatten)]
     pub detail: Detail,

@@ -184,16 +184,6 @@ pub struct Pair {
     pub mentee_id: String,
 }
 
-impl Match {
-    pub fn pair(&self) -> Pair {
-        Pair {
-            request_id: self.request_id.clone(),
-            mentor_id: self.mentor_id.clone(),
-            mentee_id: self.mentee_id.clone(),
-        }
-    }
-}
-
 /// The pairs of the matches among `ids`, by match id.
 pub async fn pairs(
     db: &impl ConnectionTrait,

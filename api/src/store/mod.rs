@@ -158,7 +158,8 @@ impl Inserts {
 
     /// Every lifecycle change runs this, so the SQL is pushed piece by
     /// piece: `write!` through `core::fmt` cost an accept about 10,000
-    /// instructions. Only PostgreSQL's `$n` numbers are formatted.
+    /// instructions. Only numbers (PostgreSQL's `$n` and `_appendN`) are
+    /// formatted.
     fn join(
         backend: sea_orm::DbBackend,
         statements: Vec<(&'static Append, Vec<sea_orm::Value>)>,

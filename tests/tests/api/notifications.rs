@@ -595,9 +595,10 @@ async fn one_pass_sends_more_than_a_batch(backend: Backend) {
     let done = pass(app, Utc::now()).await;
     let statements = app.query_count() - before;
     assert_eq!(done.sent, 122, "{done:?}");
-    // Two claims (a full batch, then the rest) and their reads and
-    // records: seven statements here. A pass that went on claiming after a
-    // short batch would make fifty claims.
+    // Two claims (a full batch, then the rest) and their reads (the
+    // matches' pairs, the people, the preferences) and records: about ten
+    // statements. A pass that went on claiming after a short batch would
+    // make fifty claims.
     assert!(statements < 20, "{statements} statements for two batches");
     assert_eq!(rig.hooks.accepted().len(), 121);
     assert_eq!(rig.smtp.mails().len(), 1);
