@@ -91,16 +91,15 @@ impl Detail {
 }
 
 /// The facts of one notification: the pair, whose copy it is (none on a
-/// webhook), where it links, and the detail allowed to it. Only the detail
-/// is stored. The pair, the request and the link are the match's, whose id
-/// the row holds in a column, and the side follows from the row's recipient
-/// ([`Facts::of_match`]); the names are read when the notification is shown
-/// or sent ([`Facts::named`]). Every lifecycle change writes these rows, and
-/// each byte less in the inbox, a B-tree clustered by person where every
-/// row lands on a random page, makes that page's splits rarer (BENCHMARKS.md,
-/// "In paired bursts", fourteenth session). A row's payload is its
-/// [`Detail`] alone; rows written before also hold the pair, the side and
-/// the link, which are read as they were written.
+/// webhook), where it links, and the detail allowed to it. A row stores its
+/// [`Detail`] alone: the pair, the request and the link are its match's
+/// (the row holds the match id), the side follows from its recipient
+/// ([`Facts::of_match`]), and the names are read when it is shown or sent
+/// ([`Facts::named`]). Every lifecycle change writes these rows, and each
+/// byte less in the inbox (clustered by person, so every row lands on a
+/// random page) makes that page's splits rarer (BENCHMARKS.md, "In paired
+/// bursts", fourteenth session). Rows written before also hold the pair,
+/// the side and the link, and are read as they were written.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Facts {
