@@ -62,7 +62,12 @@ pub struct TestDatabase {
 enum Place {
     /// The directory holding the SQLite file: once it is gone, a connection
     /// a server opens late fails instead of creating a stray empty file.
-    Sqlite(Option<tempfile::TempDir>),
+    /// (A plain directory rather than the `tempfile` crate's: that crate
+    /// turns on `rustix`'s default feature, which the server's own build
+    /// does not, so `cargo build --workspace` and `cargo build -p tandem`
+    /// would each compile `rustix`, async-graphql and the tandem crate
+    /// anew; `scripts/test` checks that the two agree.)
+    Sqlite(std::path::PathBuf),
     Postgres {
         admin: String,
         name: String,
@@ -72,14 +77,15 @@ enum Place {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            if let Place::Sqlite(dir) = &mut self.place {
-                dir.take().map(tempfile::TempDir::keep);
-            }
             eprintln!("kept the failed test's database: {}", self.url);
             return;
         }
-        let Place::Postgres { admin, name } = &self.place else {
-            return;
+        let (admin, name) = match &self.place {
+            Place::Sqlite(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+                return;
+            }
+            Place::Postgres { admin, name } => (admin, name),
         };
         let (admin, name) = (admin.clone(), name.clone());
         // Drop may run inside a current-thread runtime, which cannot block on
@@ -113,17 +119,13 @@ pub async fn fresh_database(backend: Backend) -> Option<TestDatabase> {
     );
     match backend {
         Backend::Sqlite => {
-            let dir = tempfile::Builder::new()
-                .prefix("tandem_t_")
-                .tempdir()
-                .expect("a temporary directory");
-            let url = format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("tandem.db").display()
-            );
+            // The name is a fresh time-ordered id: no other test's.
+            let dir = std::env::temp_dir().join(&name);
+            std::fs::create_dir(&dir).expect("a temporary directory");
+            let url = format!("sqlite://{}?mode=rwc", dir.join("tandem.db").display());
             Some(TestDatabase {
                 url,
-                place: Place::Sqlite(Some(dir)),
+                place: Place::Sqlite(dir),
             })
         }
         Backend::Postgres => {

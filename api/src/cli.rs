@@ -705,6 +705,15 @@ fn print_demo_tokens(config: &Config, address: SocketAddr) -> anyhow::Result<()>
     println!(
         "        -H \"Authorization: Bearer $TOKEN\" -d '{{\"query\":\"{{ me {{ id displayName osmmLevel }} }}\"}}'"
     );
+    // The README's first command is a debug build, a third of a release
+    // build's first compile (BENCHMARKS.md, "The first build").
+    if cfg!(debug_assertions) {
+        println!();
+        println!("This is a debug build (`cargo run`): quick to compile, slower per request.");
+        println!(
+            "To deploy or measure Tandem, build it with `cargo build --release` (README, \"Running it for real\")."
+        );
+    }
     Ok(())
 }
 
