@@ -1,6 +1,6 @@
 //! The `tandem` binary as a user runs it: configuration errors name their
-//! variable and stop start-up, `token` and `schema` print, and `serve` drains
-//! and exits 0 on SIGTERM.
+//! variable and stop start-up, `token` and `schema` print, `serve --demo`
+//! prints its tokens, and `serve` drains and exits 0 on SIGTERM.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -1361,4 +1361,61 @@ fn retention_settings_are_checked() {
         ],
         "TANDEM_RETAIN_AUDIT_DAYS",
     );
+}
+
+/// `serve --demo` from an empty directory: its own SQLite file there, the
+/// three demo tokens printed, and, in a debug build (the README's first
+/// command), a word that a release build is the one to deploy or measure.
+#[test]
+fn the_demo_prints_its_tokens_and_which_build_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = tandem()
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines, printed) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    // The demo prints its block at once after binding; a line that does
+    // not come within a few seconds of the last one is not coming.
+    let mut out = Vec::new();
+    let mut wait = Duration::from_secs(120);
+    while let Ok(line) = printed.recv_timeout(wait) {
+        out.push(line);
+        wait = Duration::from_secs(3);
+    }
+    child.kill().ok();
+    child.wait().ok();
+    let out = out.join("\n");
+    assert!(out.contains("Tandem demo is up."), "{out}");
+    for who in [
+        "mentee (Priya Raman):",
+        "mentor (Jonas Weber):",
+        "OSPO admin (Alex Morgan):",
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.contains(who))
+            .unwrap_or_else(|| panic!("{who}: {out}"));
+        assert!(
+            line.trim_end()
+                .rsplit(' ')
+                .next()
+                .unwrap()
+                .starts_with("eyJ"),
+            "{line}"
+        );
+    }
+    assert!(dir.path().join("tandem.db").exists());
+    let hint = "To deploy or measure Tandem, build it with `cargo build --release`";
+    assert_eq!(out.contains(hint), cfg!(debug_assertions), "{out}");
 }
