@@ -14,13 +14,9 @@ use super::entities::{
     mentee_foundation, mentee_profile, mentee_project, mentee_skill, mentee_topic,
     mentor_foundation, mentor_profile, mentor_project, mentor_skill, mentor_topic, person,
 };
-use super::insert_all;
 use super::people::Person;
 use super::profiles::{MenteeProfile, MentorProfile};
-
-/// Values per `IN` list: far below SQLite's 32,766 and PostgreSQL's 65,535
-/// bound parameters.
-const IN_LIST: usize = 1000;
+use super::{IN_LIST, insert_all};
 
 /// The advisory lock key of imports ("tandem import" in spirit; any
 /// constant no other code uses).

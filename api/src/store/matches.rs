@@ -191,7 +191,7 @@ pub async fn pairs(
 ) -> Result<HashMap<String, Pair>, DbErr> {
     use mentorship_match::Column as C;
     let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(1000) {
+    for chunk in ids.chunks(super::IN_LIST) {
         let rows: Vec<(String, String, String, String)> = mentorship_match::Entity::find()
             .select_only()
             .columns([C::Id, C::RequestId, C::MentorId, C::MenteeId])

@@ -60,6 +60,10 @@ where
     Ok(())
 }
 
+/// Values per `IN` list in the store's batched reads: far below SQLite's
+/// 32,766 and PostgreSQL's 65,535 bound parameters.
+pub(crate) const IN_LIST: usize = 1000;
+
 /// Bound values per call for [`Inserts`]: SQLite's limit per statement
 /// (kept for the whole string) and PostgreSQL's per statement.
 fn values_per_call(backend: sea_orm::DbBackend) -> usize {

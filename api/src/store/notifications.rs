@@ -13,10 +13,7 @@ use sea_orm::{
 };
 
 use super::entities::{notification, notification_delivery, notification_preference, person};
-use super::{Append, Inserts, insert_all};
-
-/// Values per `IN` list, far below either backend's bound-value limit.
-const IN_LIST: usize = 1000;
+use super::{Append, IN_LIST, Inserts, insert_all};
 
 fn kind_of(raw: &str) -> Result<Kind, DbErr> {
     Kind::from_slug(raw).ok_or_else(|| super::corrupt("notification kind", raw))

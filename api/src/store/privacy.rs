@@ -364,7 +364,7 @@ async fn scrub_payloads(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr
         .into_tuple()
         .all(db)
         .await?;
-    for chunk in matches.chunks(1000) {
+    for chunk in matches.chunks(super::IN_LIST) {
         let inbox: Vec<(String, String, String)> = notification::Entity::find()
             .select_only()
             .columns([

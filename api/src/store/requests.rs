@@ -77,7 +77,7 @@ pub async fn goals(
     ids: &[String],
 ) -> Result<std::collections::HashMap<String, String>, DbErr> {
     let mut out = std::collections::HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(1000) {
+    for chunk in ids.chunks(super::IN_LIST) {
         let rows: Vec<(String, String)> = mentorship_request::Entity::find()
             .select_only()
             .columns([
